@@ -1,0 +1,1 @@
+//! IPMP group policy (in progress).

@@ -1,0 +1,27 @@
+//! Sans-IO failure detection for mpathd and laggd.
+//!
+//! Everything in this crate is a plain state machine: it is fed events
+//! together with the current time ([`time::Instant`]), and it answers with
+//! actions and the next instant at which it wants to be called again. It
+//! opens no sockets, reads no clock and contains no unsafe code, so every
+//! behaviour can be tested in simulated time. The daemons own the I/O and
+//! the clock; the per-OS layer lives in the `mpath-sys` crate.
+//!
+//! | module     | concept                                                  |
+//! |------------|----------------------------------------------------------|
+//! | [`addr`]   | IP addresses with prefix lengths                         |
+//! | [`time`]   | monotonic instants supplied by the caller                |
+//! | [`rng`]    | a small seeded generator for probe jitter and nonces     |
+//! | [`probe`]  | probe-based detection of one path (interface, family)    |
+//! | [`link`]   | link-based detection: carrier with delays and damping    |
+//! | [`group`]  | IPMP group policy: who hosts which data address          |
+//! | [`config`] | the /etc/default/mpathd format and mpathd's group lines   |
+#![forbid(unsafe_code)]
+
+pub mod addr;
+pub mod config;
+pub mod group;
+pub mod link;
+pub mod probe;
+pub mod rng;
+pub mod time;

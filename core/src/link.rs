@@ -1,0 +1,1 @@
+//! Link-based failure detection (in progress).

@@ -1,0 +1,1 @@
+//! Probe-based failure detection (in progress).

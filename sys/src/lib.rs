@@ -1,0 +1,1 @@
+//! Per-OS kernel interface layer (in progress).

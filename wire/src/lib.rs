@@ -1,0 +1,2 @@
+//! Probe and announcement packet formats (in progress).
+#![forbid(unsafe_code)]
