@@ -81,7 +81,9 @@ fn max_len(addr: IpAddr) -> u8 {
 }
 
 fn mask_u32(len: u8) -> u32 {
-    u32::MAX.checked_shl(32 - u32::from(len.min(32))).unwrap_or(0)
+    u32::MAX
+        .checked_shl(32 - u32::from(len.min(32)))
+        .unwrap_or(0)
 }
 
 fn mask_u128(len: u8) -> u128 {
