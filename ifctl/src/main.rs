@@ -7,7 +7,8 @@ use std::process::ExitCode;
 const EX_USAGE: u8 = 64;
 const EX_UNAVAILABLE: u8 = 69;
 
-const USAGE: &str = "usage: ifctl [-hnP] [-o field[,...]] [-a | -g | -i | -p | -t]
+const USAGE: &str =
+    "usage: ifctl [-hnP] [-o field[,...]] [-a | -g | -i | -p | -t]
        ifctl interface [offline | online]";
 
 fn main() -> ExitCode {
