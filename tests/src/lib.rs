@@ -24,6 +24,9 @@
 //! Only documentation addresses are used (192.0.2.0/24, 2001:db8::/32),
 //! and no traffic leaves the namespaces.
 
+// A test lab reports skips and progress on the terminal by design.
+#![allow(clippy::print_stderr, clippy::print_stdout)]
+
 mod lab;
 mod proc;
 
