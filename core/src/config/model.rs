@@ -16,33 +16,7 @@ pub const MAX_GROUP_NAME: usize = 31;
 /// Longest interface name: `IFNAMSIZ` is 16 including the NUL.
 pub const MAX_INTERFACE_NAME: usize = 15;
 
-/// An address family; in.mpathd probes each family of an interface
-/// separately (a "phyint instance").
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
-pub enum Family {
-    /// IPv4.
-    V4,
-    /// IPv6.
-    V6,
-}
-
-impl Family {
-    /// The family of `addr`.
-    pub fn of(addr: IpAddr) -> Family {
-        match addr {
-            IpAddr::V4(_) => Family::V4,
-            IpAddr::V6(_) => Family::V6,
-        }
-    }
-
-    /// `IPv4` or `IPv6`, for messages.
-    pub fn name(self) -> &'static str {
-        match self {
-            Family::V4 => "IPv4",
-            Family::V6 => "IPv6",
-        }
-    }
-}
+pub use crate::addr::Family;
 
 /// The whole file: tunables and the project's statements, each list in
 /// file order.
