@@ -21,12 +21,12 @@
 //!
 //! All fields are big-endian; 24 bytes in all.
 //!
-//! Why this layout: the first 16 bytes are in.mpathd's `struct
-//! pr_icmp_timestamp` as a 64-bit build lays it out (a 64-bit nanosecond
-//! timestamp, then the 32-bit `PROBE_UNI`/`PROBE_MULTI`/`PROBE_RTT` tag, then
-//! 4 bytes of padding), so a packet capture reads the same as one of
-//! illumos's. The timestamp lets an RTT probe's round trip be measured from
-//! the reply alone, without any per-probe state. The nonce is ours: a reply
+//! Why this layout: the first 12 bytes are the fields in.mpathd puts after
+//! the ICMP header (a 64-bit nanosecond timestamp, then the 32-bit
+//! `PROBE_UNI`/`PROBE_MULTI`/`PROBE_RTT` tag), and bytes 12..16 stand where
+//! a 64-bit build pads its 20-byte probe struct to 24, so a packet capture
+//! reads like one of illumos's. The timestamp lets an RTT probe's round
+//! trip be measured from the reply alone, without any per-probe state. The nonce is ours: a reply
 //! must echo a value an off-path host cannot guess, which makes a forged
 //! "target is alive" reply much harder than guessing a 16-bit id and
 //! sequence number.
