@@ -26,10 +26,10 @@
 //! `PROBE_UNI`/`PROBE_MULTI`/`PROBE_RTT` tag), and bytes 12..16 stand where
 //! a 64-bit build pads its 20-byte probe struct to 24, so a packet capture
 //! reads like one of illumos's. The timestamp lets an RTT probe's round
-//! trip be measured from the reply alone, without any per-probe state. The nonce is ours: a reply
-//! must echo a value an off-path host cannot guess, which makes a forged
-//! "target is alive" reply much harder than guessing a 16-bit id and
-//! sequence number.
+//! trip be measured from the reply alone, without any per-probe state.
+//! The nonce is ours: a reply must echo a value an off-path host cannot
+//! guess, which makes forging a "target is alive" reply much harder than
+//! guessing a 16-bit id and sequence number.
 //!
 //! A reply whose data is shorter than 24 bytes is rejected with
 //! [`WireError::TooShort`]: as in.mpathd says, targets that truncate the echo
