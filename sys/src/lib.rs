@@ -1,1 +1,80 @@
-//! Per-OS kernel interface layer (in progress).
+//! The per-OS kernel interface layer of mpathd, laggd and ifctl: the only
+//! crate in the workspace with `unsafe` code.
+//!
+//! Everything above this crate is safe and portable: `mpath-core` is a
+//! sans-IO state machine that is handed the time and the kernel's answers;
+//! the daemons are thin loops around it. This crate is where those answers
+//! come from.
+//!
+//! # Public seams
+//!
+//! | module      | what                                                    |
+//! |-------------|---------------------------------------------------------|
+//! | [`clock`]   | the monotonic clock the daemons feed to the core        |
+//! | [`ifaddrs`] | interface enumeration: names, indexes, flags, MAC, IPs  |
+//! | [`ifindex`] | interface name <-> index                                |
+//!
+//! # Layout (after mio's `sys/`)
+//!
+//! * `unix/`: code shared by Linux, FreeBSD and illumos. It holds the
+//!   public types and most of the logic, the `syscall!` helper and the
+//!   safe views of C data (`Sockaddr`, the getifaddrs list guard).
+//! * `linux/`, `freebsd/`, `illumos/`: what differs, one module per OS,
+//!   each selected by `#[cfg(target_os = ...)]` on its `mod` line and
+//!   imported as `os`. Each provides the same small set of items, a
+//!   contract between modules rather than a trait:
+//!
+//!   | item                  | purpose                                     |
+//!   |-----------------------|---------------------------------------------|
+//!   | `set_errno`           | clear errno before calls that report errors |
+//!   |                       | only through it (`if_nametoindex`)          |
+//!   | `ifaddrs::sockaddr_len` | how many bytes of a getifaddrs address are |
+//!   |                       | its own (BSD `sa_len`, else by family)      |
+//!   | `ifaddrs::link_info`  | MAC, index and carrier from the link-layer  |
+//!   |                       | entry (`AF_PACKET`, `AF_LINK`, none)        |
+//!   | `ifaddrs::carrier_from_flags` | carrier from interface flags, where |
+//!   |                       | that is how the OS reports it               |
+//!   | `ifaddrs::physical_name` | strip logical-interface/label suffixes   |
+//!   | `ifaddrs::unembed_scope` | undo KAME's scope embedding (FreeBSD)    |
+//!
+//! OS differences are chosen at module level in this way, never with `cfg`
+//! inside function bodies, so each OS's behaviour reads top to bottom in
+//! one place and a new OS is a new module, not a hunt through `if`s.
+//!
+//! # Rules for unsafe code
+//!
+//! * Every `unsafe` block carries a `// SAFETY:` comment (enforced by
+//!   clippy's `undocumented_unsafe_blocks`, denied in Cargo.toml).
+//! * All FFI declarations come from `libc`; none are written here.
+//! * C calls that return -1 and set errno go through `syscall!`.
+//! * C-owned memory is freed by a guard's `Drop`; file descriptors are
+//!   held as `OwnedFd`.
+//! * Kernel-provided lengths are trusted only after a bounds check; byte
+//!   parsing happens in safe code over a slice of exactly the bytes that
+//!   belong to the object.
+
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "freebsd",
+    target_os = "illumos"
+)))]
+compile_error!("mpath-sys supports Linux, FreeBSD and illumos only");
+
+#[macro_use]
+mod unix;
+
+#[cfg(target_os = "freebsd")]
+mod freebsd;
+#[cfg(target_os = "illumos")]
+mod illumos;
+#[cfg(target_os = "linux")]
+mod linux;
+
+#[cfg(target_os = "freebsd")]
+use freebsd as os;
+#[cfg(target_os = "illumos")]
+use illumos as os;
+#[cfg(target_os = "linux")]
+use linux as os;
+
+pub use unix::{clock, ifaddrs, ifindex};

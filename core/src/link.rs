@@ -1,1 +1,0 @@
-//! Link-based failure detection (in progress).

@@ -1,0 +1,10 @@
+//! FreeBSD.
+
+pub(crate) mod ifaddrs;
+
+/// Sets this thread's errno.
+pub(crate) fn set_errno(value: libc::c_int) {
+    // SAFETY: __error returns a valid, aligned pointer to the calling
+    // thread's errno, which only this thread accesses.
+    unsafe { *libc::__error() = value };
+}

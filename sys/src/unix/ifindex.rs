@@ -1,0 +1,103 @@
+//! Interface names and indexes (`if_nametoindex(3)`, `if_indextoname(3)`).
+//!
+//! Indexes are what the kernel uses in routing messages and socket
+//! options; names are what operators write and what survives an interface
+//! being destroyed and recreated. The daemons track interfaces by name and
+//! refresh the index on every rescan.
+
+use std::ffi::{CStr, CString};
+use std::io;
+
+use crate::os;
+
+/// The index of the interface called `name`.
+///
+/// # Errors
+///
+/// `InvalidInput` for a name containing a NUL byte; otherwise the C
+/// library's error, typically `ENXIO` or `ENODEV` for no such interface
+/// (`NotFound` if the library set no errno).
+pub fn name_to_index(name: &str) -> io::Result<u32> {
+    let c_name = CString::new(name).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("interface name {name:?} contains a NUL byte"),
+        )
+    })?;
+    // if_nametoindex reports failure as 0 and may or may not set errno.
+    os::set_errno(0);
+    // SAFETY: `c_name` is a NUL-terminated string that outlives the call,
+    // which only reads it.
+    let index = unsafe { libc::if_nametoindex(c_name.as_ptr()) };
+    if index != 0 {
+        return Ok(index);
+    }
+    let err = io::Error::last_os_error();
+    if err.raw_os_error() == Some(0) {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("no interface named {name:?}"),
+        ));
+    }
+    Err(err)
+}
+
+/// The name of the interface with index `index`.
+///
+/// # Errors
+///
+/// `InvalidInput` for index 0 (no interface has it); otherwise the C
+/// library's error, typically `ENXIO` for no such interface.
+pub fn index_to_name(index: u32) -> io::Result<String> {
+    if index == 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "interface index 0",
+        ));
+    }
+    let mut buf = [0u8; libc::IF_NAMESIZE];
+    // SAFETY: `buf` has room for IF_NAMESIZE bytes, the most
+    // if_indextoname writes (name and NUL). It returns null on failure.
+    let name = unsafe { libc::if_indextoname(index, buf.as_mut_ptr().cast()) };
+    if name.is_null() {
+        return Err(io::Error::last_os_error());
+    }
+    let name = CStr::from_bytes_until_nul(&buf).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "if_indextoname returned an unterminated name",
+        )
+    })?;
+    Ok(name.to_string_lossy().into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_names_and_indexes_are_errors() {
+        assert!(name_to_index("no-such-if9").is_err());
+        assert_eq!(
+            name_to_index("lo\0").unwrap_err().kind(),
+            io::ErrorKind::InvalidInput
+        );
+        assert_eq!(
+            index_to_name(0).unwrap_err().kind(),
+            io::ErrorKind::InvalidInput
+        );
+        assert!(index_to_name(u32::MAX).is_err());
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod linux_tests {
+    use super::*;
+
+    #[test]
+    fn lo_round_trips() {
+        let index = name_to_index("lo").unwrap();
+        assert_ne!(index, 0);
+        assert_eq!(index_to_name(index).unwrap(), "lo");
+    }
+}

@@ -1,0 +1,34 @@
+//! Code shared by every supported OS (Linux, FreeBSD, illumos): the public
+//! modules, the `syscall!` helper and safe views of the C data they read.
+
+/// Evaluates a C call that returns -1 and sets errno on failure, mapping
+/// that to `Err(io::Error::last_os_error())` and anything else to `Ok`.
+///
+/// The call is written out at the use site, `unsafe` block and `SAFETY:`
+/// comment included, so each call documents its own contract:
+///
+/// ```text
+/// // SAFETY: ...
+/// syscall!(unsafe { libc::clock_gettime(clock, ts.as_mut_ptr()) })?;
+/// ```
+macro_rules! syscall {
+    ($call:expr) => {{
+        let res = $call;
+        if res == -1 {
+            Err(::std::io::Error::last_os_error())
+        } else {
+            Ok(res)
+        }
+    }};
+}
+
+pub mod clock;
+pub mod ifaddrs;
+pub mod ifindex;
+pub(crate) mod sockaddr;
+
+/// A C flag constant (`IFF_*`, positive `int`) as a bit in a `u64` flag
+/// word, which holds every OS's `ifa_flags` (`unsigned int` or `uint64_t`).
+pub(crate) const fn flag_bit(flag: libc::c_int) -> u64 {
+    flag.cast_unsigned() as u64
+}
