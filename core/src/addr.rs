@@ -2,7 +2,7 @@
 //! (`192.0.2.10/24`, `2001:db8::10/64`).
 
 use std::fmt;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
 /// An address family; in.mpathd probes each family of an interface
@@ -21,6 +21,25 @@ impl Family {
         match addr {
             IpAddr::V4(_) => Family::V4,
             IpAddr::V6(_) => Family::V6,
+        }
+    }
+
+    /// The all-nodes multicast address (224.0.0.1, ff02::1) that
+    /// in.mpathd probes to discover targets.
+    pub fn all_nodes(self) -> IpAddr {
+        match self {
+            Family::V4 => IpAddr::V4(Ipv4Addr::new(224, 0, 0, 1)),
+            Family::V6 => {
+                IpAddr::V6(Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1))
+            }
+        }
+    }
+
+    /// `inet` or `inet6`, as ifconfig and in.mpathd's messages say.
+    pub fn inet(self) -> &'static str {
+        match self {
+            Family::V4 => "inet",
+            Family::V6 => "inet6",
         }
     }
 

@@ -20,6 +20,7 @@
 
 pub mod addr;
 pub mod config;
+pub mod engine;
 pub mod group;
 pub mod link;
 pub mod probe;

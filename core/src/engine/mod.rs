@@ -1,0 +1,7 @@
+//! mpathd's engine: the sans-IO core of the daemon (in progress; the
+//! kernel snapshot types come first because the OS backends produce
+//! them).
+
+mod kernel;
+
+pub use kernel::{KernelLink, KernelRoute, KernelSnapshot};
