@@ -580,6 +580,25 @@ impl Group {
         Ok(())
     }
 
+    /// At shutdown (SIGTERM): every data address goes back to its home
+    /// member if that member is functioning, whatever FAILBACK says and
+    /// even if the home is INACTIVE; otherwise it stays where it is, on a
+    /// usable member if it has one. Members' states are not changed.
+    pub fn restore_homes(&mut self, out: &mut Vec<GroupEvent>) {
+        for a in &mut self.addresses {
+            let home = &self.members[a.home];
+            if a.host == Some(a.home) || !home.state.is_functioning() {
+                continue;
+            }
+            out.push(GroupEvent::AddressMoved {
+                addr: a.prefix,
+                from: a.host.map(|h| self.members[h].name.clone()),
+                to: home.name.clone(),
+            });
+            a.host = Some(a.home);
+        }
+    }
+
     fn index(&self, name: &str) -> Result<usize, GroupError> {
         self.members
             .iter()

@@ -505,3 +505,23 @@ fn observed_hosts_are_corrected_after_a_restart() {
         to: "b".into(),
     }));
 }
+
+#[test]
+fn shutdown_restores_homes_where_usable() {
+    // FAILBACK=no keeps a's addresses on b after a's repair; shutdown
+    // sends them home anyway, since a works.
+    let mut g = group(false, false);
+    fail(&mut g, "a");
+    repair(&mut g, "a");
+    assert!(g.hosted_by("a").is_empty());
+    let mut out = Vec::new();
+    g.restore_homes(&mut out);
+    assert_eq!(g.hosted_by("a").len(), 2);
+    // A failed home keeps nothing: its addresses stay on b.
+    let mut g = group(true, false);
+    fail(&mut g, "a");
+    let mut out = Vec::new();
+    g.restore_homes(&mut out);
+    assert!(out.is_empty());
+    assert_eq!(g.hosted_by("b").len(), 3);
+}
