@@ -3,5 +3,9 @@
 //! them).
 
 mod kernel;
+mod status;
 
 pub use kernel::{KernelLink, KernelRoute, KernelSnapshot};
+pub use status::{
+    AddressStatus, GroupStatus, InterfaceStatus, PathInfo, Status, TargetStatus,
+};

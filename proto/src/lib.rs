@@ -1,0 +1,30 @@
+//! The control protocol spoken over the daemons' Unix sockets.
+//!
+//! One JSON object per line, both ways. Every message carries the
+//! protocol `version`; a request may carry an `id` that its reply echoes.
+//!
+//! ```text
+//! → {"version":1,"id":1,"request":"status"}
+//! ← {"version":1,"id":1,"ok":{"status":{...}}}
+//! → {"version":1,"id":2,"request":"offline","interface":"em1"}
+//! ← {"version":1,"id":2,"error":{"code":"eminred","message":"cannot offline em1: ..."}}
+//! → {"version":1,"id":3,"request":"watch"}
+//! ← {"version":1,"id":3,"ok":"watching"}
+//! ← {"version":1,"event":{...}}            (until the client leaves)
+//! ```
+//!
+//! Requests are checked for size ([`MAX_REQUEST`]), encoding, shape and
+//! version before anything looks at them ([`parse_request`]); a bad one
+//! gets an error reply and changes nothing. Unknown fields are refused so
+//! that a typo is an error rather than a silently ignored option.
+//! Versioning: a new request kind or a new field in a reply is a
+//! compatible change; anything else raises [`VERSION`].
+#![forbid(unsafe_code)]
+
+mod message;
+
+pub use message::{
+    encode, parse_request, parse_response, ErrorCode, ErrorReply, Event,
+    Payload, ProtoError, Request, RequestBody, Response, ResponseBody,
+    MAX_REQUEST, MAX_RESPONSE, VERSION,
+};
