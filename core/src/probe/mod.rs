@@ -146,7 +146,10 @@
 //! should track what the network can do now, not what it could do during
 //! the worst spike of the last minutes; the factor of two between the
 //! raise trigger (crtt > interval) and the lowering target (crtt ≤
-//! interval / 2) is the hysteresis.
+//! interval / 2) is the hysteresis. Because the crtt decays a little with
+//! every sample after a spike, a lowering that stops short of the
+//! configured FDT must cut at least a quarter; otherwise every sample
+//! would be an `FdtLowered` event (a log line).
 //!
 //! **2. Target diversity.** in.mpathd never mixes router and host
 //! targets: if a route scan finds routers, host targets are deleted and

@@ -104,6 +104,9 @@ impl ProbeDetector {
                 self.detection_sample(p.target, rtt, now, out);
             }
         }
+        // Decide as `poll` would at `now`: a probe past its timeout counts
+        // as lost, so that ten acks cannot repair over a newer loss.
+        self.resolve_timeouts(now, out);
         self.evaluate(now, out);
         Ok(if late {
             ReplyOutcome::LateAck

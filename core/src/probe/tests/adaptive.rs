@@ -1,7 +1,7 @@
 //! Scenario tests: the adaptive failure detection time.
 
 use super::*;
-use crate::probe::sim::{ip4, Sim};
+use crate::probe::sim::{ip4, Loss, Sim};
 
 fn raised_sim(factor: u32) -> (Sim, Instant) {
     let config = ProbeConfig {
@@ -87,4 +87,48 @@ fn raised_fdt_comes_down_fast_in_few_steps() {
     sim.run_for(secs(10));
     assert_eq!(sim.det.counters().rtt_sent, rtt_sent);
     assert_eq!(sim.det.verdict(), Verdict::Ok);
+}
+
+#[test]
+fn rtt_replies_must_match_a_recent_rtt_probe() {
+    let (mut sim, _) = raised_sim(8);
+    // Stop answering so that the next RTT probe stays open.
+    sim.peer_mut(ip4(1)).loss = Loss::All;
+    let n = sim.sent(ProbeKind::Rtt).len();
+    while sim.sent(ProbeKind::Rtt).len() == n {
+        sim.step();
+    }
+    let req = *sim.sent(ProbeKind::Rtt).last().unwrap();
+    let good = EchoReply {
+        src: req.dst,
+        id: req.id,
+        seq: req.seq,
+        kind: ProbeKind::Rtt,
+        timestamp: req.sent_at,
+        nonce: req.nonce,
+        received_at: sim.now,
+    };
+    let rejected = |r| ReplyOutcome::Rejected(r);
+    let cases = [
+        (EchoReply { nonce: 1, ..good }, RejectReason::NonceMismatch),
+        (
+            EchoReply {
+                src: ip4(9),
+                ..good
+            },
+            RejectReason::WrongSource,
+        ),
+        (
+            EchoReply {
+                timestamp: good.timestamp + Duration::from_nanos(1),
+                ..good
+            },
+            RejectReason::TimestampMismatch,
+        ),
+    ];
+    for (reply, reason) in cases {
+        assert_eq!(sim.inject(reply), rejected(reason));
+    }
+    assert_eq!(sim.inject(good), ReplyOutcome::Acked);
+    assert_eq!(sim.inject(good), rejected(RejectReason::UnknownSlot));
 }

@@ -340,3 +340,45 @@ fn link_down_stops_probing_and_link_up_restarts_within_an_interval() {
     sim.run_for(secs(1));
     assert!(sim.sent(ProbeKind::Uni).len() > sent);
 }
+
+#[test]
+fn configuration_events_wait_for_the_next_poll() {
+    let mut d = ProbeDetector::new(cfg(7000), Family::V4, 1, 1, START);
+    assert_eq!(d.verdict(), Verdict::NoTargets);
+    let t = START + ms(3);
+    d.set_router_targets(&[ip4(1)], t);
+    // The verdict changes at once; the events are queued.
+    assert_eq!(d.verdict(), Verdict::Ok);
+    assert_eq!(d.next_deadline(), Some(t));
+    let mut out = Vec::new();
+    d.poll(t, &mut out);
+    assert_eq!(
+        out[..2],
+        [
+            ProbeEvent::TargetAdded {
+                addr: ip4(1),
+                kind: TargetKind::Router,
+            },
+            ProbeEvent::TargetsAvailable,
+        ]
+    );
+    assert!(d.next_deadline().unwrap() > t);
+}
+
+#[test]
+fn targets_are_listed_in_firing_order() {
+    let routers = [ip4(1), ip4(2), ip4(3)];
+    let mut sim = Sim::with_routers(cfg(7000), 18, &routers, ms(4));
+    while sim.sent(ProbeKind::Uni).is_empty() {
+        sim.step();
+    }
+    sim.run_for(ms(100));
+    let t = sim.det.targets();
+    let order: Vec<_> = t.iter().map(|t| t.addr).collect();
+    assert_eq!(order, vec![ip4(2), ip4(3), ip4(1)]);
+    assert!(t.iter().all(|t| t.state == TargetState::Active));
+    // Only the probed one has an RTT yet: 3 × 4 ms.
+    assert_eq!(t[2].crtt, Some(ms(12)));
+    assert_eq!((t[2].rtt_avg, t[2].rtt_dev), (Some(ms(4)), Some(ms(2))));
+    assert_eq!(t[0].crtt, None);
+}
