@@ -1,0 +1,348 @@
+//! The detector's vocabulary: configuration, probes, replies, events and
+//! the read-only views it hands out.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::time::Duration;
+
+use super::target::{TargetKind, TargetState};
+use crate::time::Instant;
+
+/// Default FAILURE_DETECTION_TIME.
+pub const DEFAULT_FDT: Duration = Duration::from_secs(10);
+
+/// Quiet period after creation (FAILURE_DETECTION_QP): losses are
+/// ignored, e.g. while a switch port runs spanning tree.
+pub const DEFAULT_QUIET_PERIOD: Duration = Duration::from_secs(40);
+
+/// Default ceiling of the adaptive FDT, as a multiple of the configured
+/// one.
+pub const DEFAULT_MAX_FDT_FACTOR: u32 = 8;
+
+/// Tunables of one detector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProbeConfig {
+    /// FAILURE_DETECTION_TIME, already validated (≥ 100 ms).
+    pub fdt: Duration,
+    /// Losses are ignored for this long after creation; the first ack
+    /// ends it early.
+    pub quiet_period: Duration,
+    /// The adaptive FDT never exceeds this multiple of `fdt` (1 turns
+    /// adaptation off).
+    pub max_fdt_factor: u32,
+}
+
+impl Default for ProbeConfig {
+    fn default() -> ProbeConfig {
+        ProbeConfig {
+            fdt: DEFAULT_FDT,
+            quiet_period: DEFAULT_QUIET_PERIOD,
+            max_fdt_factor: DEFAULT_MAX_FDT_FACTOR,
+        }
+    }
+}
+
+/// The address family a detector probes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Family {
+    /// ICMP over IPv4.
+    V4,
+    /// ICMPv6.
+    V6,
+}
+
+impl Family {
+    /// The family of `addr`.
+    pub fn of(addr: IpAddr) -> Family {
+        match addr {
+            IpAddr::V4(_) => Family::V4,
+            IpAddr::V6(_) => Family::V6,
+        }
+    }
+
+    /// The all-nodes multicast address (224.0.0.1, ff02::1).
+    pub fn all_nodes(self) -> IpAddr {
+        match self {
+            Family::V4 => IpAddr::V4(Ipv4Addr::new(224, 0, 0, 1)),
+            Family::V6 => {
+                IpAddr::V6(Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1))
+            }
+        }
+    }
+}
+
+/// The three probe types of in.mpathd, carried in the payload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProbeKind {
+    /// PROBE_UNI: failure detection; consumes a sequence number.
+    Uni,
+    /// PROBE_MULTI: to all nodes, to discover host targets.
+    Multi,
+    /// PROBE_RTT: RTT measurement only, while the FDT is raised.
+    Rtt,
+}
+
+impl ProbeKind {
+    /// The payload's message type word (0x1234, 0x5678, 0x9abc).
+    pub const fn mtype(self) -> u32 {
+        match self {
+            ProbeKind::Uni => 0x1234,
+            ProbeKind::Multi => 0x5678,
+            ProbeKind::Rtt => 0x9abc,
+        }
+    }
+
+    /// The kind with payload message type `mtype`.
+    pub const fn from_mtype(mtype: u32) -> Option<ProbeKind> {
+        match mtype {
+            0x1234 => Some(ProbeKind::Uni),
+            0x5678 => Some(ProbeKind::Multi),
+            0x9abc => Some(ProbeKind::Rtt),
+            _ => None,
+        }
+    }
+}
+
+/// A probe the caller must encode and send now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProbeRequest {
+    /// Which probe.
+    pub kind: ProbeKind,
+    /// Destination: a target, or all-nodes for `Multi`.
+    pub dst: IpAddr,
+    /// ICMP identifier.
+    pub id: u16,
+    /// ICMP sequence number (`Multi` and `Rtt` carry the next one
+    /// without consuming it).
+    pub seq: u16,
+    /// Random value the reply must echo.
+    pub nonce: u64,
+    /// Send time; goes into the payload's timestamp.
+    pub sent_at: Instant,
+}
+
+/// An ICMP echo reply, decoded and mapped to our clock by the caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EchoReply {
+    /// Source address of the reply.
+    pub src: IpAddr,
+    /// ICMP identifier.
+    pub id: u16,
+    /// ICMP sequence number.
+    pub seq: u16,
+    /// Probe type from the payload.
+    pub kind: ProbeKind,
+    /// Timestamp echoed from the payload.
+    pub timestamp: Instant,
+    /// Nonce echoed from the payload.
+    pub nonce: u64,
+    /// Kernel receive timestamp on our clock.
+    pub received_at: Instant,
+}
+
+/// The path verdict, latched with hysteresis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    /// No target to probe: neither ok nor failed ("unknown").
+    NoTargets,
+    /// Probes are answered.
+    Ok,
+    /// Five consecutive probes were lost; ten acks repair it.
+    Failed,
+}
+
+/// How a failure-detection probe ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProbeOutcome {
+    /// Answered after `rtt`.
+    Acked {
+        /// Receive time minus send time.
+        rtt: Duration,
+    },
+    /// Not answered in time.
+    Lost,
+}
+
+/// What the detector tells its caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProbeEvent {
+    /// Send this probe now.
+    Send(ProbeRequest),
+    /// Five consecutive probes lost, quiet period over.
+    PathFailed {
+        /// When the first probe of the losing run was declared lost.
+        first_failure: Instant,
+    },
+    /// Ten consecutive probes acked while failed.
+    PathRepaired,
+    /// The last active target went away.
+    NoTargets,
+    /// An active target is available again.
+    TargetsAvailable,
+    /// A target joined the list.
+    TargetAdded {
+        /// Its address.
+        addr: IpAddr,
+        /// Where it came from.
+        kind: TargetKind,
+    },
+    /// A target stopped answering while others answer (target failure,
+    /// not a path failure).
+    TargetDead {
+        /// Its address.
+        addr: IpAddr,
+    },
+    /// A target answered much more slowly than the others and is set
+    /// aside for a while (in.mpathd's "exception" target).
+    TargetSlow {
+        /// Its address.
+        addr: IpAddr,
+    },
+    /// A target left the list.
+    TargetRemoved {
+        /// Its address.
+        addr: IpAddr,
+    },
+    /// The FDT was raised because a target answers too slowly.
+    FdtRaised {
+        /// Previous FDT.
+        from: Duration,
+        /// New FDT.
+        to: Duration,
+        /// The slow target.
+        target: IpAddr,
+    },
+    /// The FDT came back down.
+    FdtLowered {
+        /// Previous FDT.
+        from: Duration,
+        /// New FDT.
+        to: Duration,
+    },
+    /// The caller was late: this many probe slots were skipped.
+    MissedProbes {
+        /// Skipped slots.
+        count: u32,
+    },
+    /// A failure-detection probe changed state. A probe first reported
+    /// `Lost` may later be reported `Acked` (a late reply).
+    ProbeResolved {
+        /// Its sequence number.
+        seq: u16,
+        /// Where it went.
+        target: IpAddr,
+        /// When it was sent.
+        sent_at: Instant,
+        /// How it ended.
+        outcome: ProbeOutcome,
+    },
+}
+
+/// Why a reply was not accepted. Callers count and log these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum RejectReason {
+    /// The ICMP identifier is not ours (another prober's reply).
+    #[error("ICMP id is not ours")]
+    WrongId,
+    /// Sequence number outside `[snxt − 52, snxt)`.
+    #[error("sequence number out of window")]
+    OutOfWindow,
+    /// No probe of ours matches it.
+    #[error("no matching probe")]
+    UnknownSlot,
+    /// The probe was already acked.
+    #[error("duplicate reply")]
+    Duplicate,
+    /// The echoed nonce is not the probe's.
+    #[error("nonce mismatch")]
+    NonceMismatch,
+    /// The echoed timestamp is not the probe's.
+    #[error("timestamp mismatch")]
+    TimestampMismatch,
+    /// The probe went to another address.
+    #[error("reply from an address the probe was not sent to")]
+    WrongSource,
+    /// A multicast responder is one of our own addresses.
+    #[error("responder is one of our own addresses")]
+    OwnAddress,
+    /// A multicast responder cannot be a target (unspecified, multicast,
+    /// other family, or IPv6 and not link-local).
+    #[error("responder address cannot be a probe target")]
+    BadSource,
+    /// A valid multicast responder we do not need: already a target,
+    /// the list is full, or explicit targets are configured.
+    #[error("responder not needed as a target")]
+    Unneeded,
+    /// The link is down; replies are dropped.
+    #[error("link is down")]
+    LinkDown,
+}
+
+/// What [`super::ProbeDetector::on_reply`] did with a reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplyOutcome {
+    /// Acked an outstanding probe (or measured an RTT probe).
+    Acked,
+    /// Acked a probe already declared lost.
+    LateAck,
+    /// A multicast responder became a host target.
+    Discovered,
+    /// Not accepted.
+    Rejected(RejectReason),
+}
+
+/// A snapshot of the path, for status displays and the group layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PathStatus {
+    /// Consecutive lost probes, newest first.
+    pub consecutive_losses: u32,
+    /// When the first of them was declared lost (tff).
+    pub first_failure: Option<Instant>,
+    /// Consecutive acked probes, newest first.
+    pub consecutive_acks: u32,
+    /// Receive time of the newest acked probe (tls).
+    pub last_ack: Option<Instant>,
+    /// The latched verdict.
+    pub verdict: Verdict,
+    /// Current (adaptive) FDT.
+    pub fdt: Duration,
+    /// Current failure-detection interval, `fdt / 7`.
+    pub interval: Duration,
+}
+
+/// One target, for `ipmpstat -t` and `ifctl`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TargetInfo {
+    /// Its address.
+    pub addr: IpAddr,
+    /// Where it came from.
+    pub kind: TargetKind,
+    /// Whether it is probed.
+    pub state: TargetState,
+    /// Smoothed RTT (`sa/8`).
+    pub rtt_avg: Option<Duration>,
+    /// Mean deviation (`sv/4`).
+    pub rtt_dev: Option<Duration>,
+    /// Conservative RTT used for timeouts.
+    pub crtt: Option<Duration>,
+}
+
+/// Cumulative counters (in.mpathd shows them on SIGUSR1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Counters {
+    /// Failure-detection probes sent.
+    pub sent: u64,
+    /// Of those, acked (late acks included).
+    pub acked: u64,
+    /// Of those, currently counted lost (a late ack moves a probe from
+    /// lost to acked).
+    pub lost: u64,
+    /// Rejected replies, other than another prober's (`WrongId`), an
+    /// unneeded responder, or replies while the link is down.
+    pub unknown: u64,
+    /// Probe slots skipped because the caller was late.
+    pub missed: u64,
+    /// Multicast discovery probes sent.
+    pub multi_sent: u64,
+    /// RTT-only probes sent.
+    pub rtt_sent: u64,
+}
