@@ -1,7 +1,7 @@
 //! The detector's vocabulary: configuration, probes, replies, events and
 //! the read-only views it hands out.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 use std::time::Duration;
 
 use super::target::{TargetKind, TargetState};
@@ -41,34 +41,7 @@ impl Default for ProbeConfig {
     }
 }
 
-/// The address family a detector probes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Family {
-    /// ICMP over IPv4.
-    V4,
-    /// ICMPv6.
-    V6,
-}
-
-impl Family {
-    /// The family of `addr`.
-    pub fn of(addr: IpAddr) -> Family {
-        match addr {
-            IpAddr::V4(_) => Family::V4,
-            IpAddr::V6(_) => Family::V6,
-        }
-    }
-
-    /// The all-nodes multicast address (224.0.0.1, ff02::1).
-    pub fn all_nodes(self) -> IpAddr {
-        match self {
-            Family::V4 => IpAddr::V4(Ipv4Addr::new(224, 0, 0, 1)),
-            Family::V6 => {
-                IpAddr::V6(Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1))
-            }
-        }
-    }
-}
+pub use crate::addr::Family;
 
 /// The three probe types of in.mpathd, carried in the payload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
