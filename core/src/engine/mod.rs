@@ -1,11 +1,44 @@
-//! mpathd's engine: the sans-IO core of the daemon (in progress; the
-//! kernel snapshot types come first because the OS backends produce
-//! them).
+//! mpathd's engine: the whole daemon's logic, sans I/O.
+//!
+//! The engine owns the configured groups ([`crate::group`]) and, per
+//! member interface, a link detector ([`crate::link`]) and one probe
+//! detector per address family ([`crate::probe`]). It is fed:
+//!
+//! - [`Engine::sync`]: a complete [`KernelSnapshot`] (interfaces, carrier,
+//!   addresses, routes), whenever the kernel hints at a change and at
+//!   least every 20 s;
+//! - [`Engine::on_reply`]: a decoded probe reply;
+//! - [`Engine::poll`]: the clock, at [`Engine::next_deadline`];
+//! - operator requests: [`Engine::offline`], [`Engine::online`],
+//!   [`Engine::reconfigure`], [`Engine::shutdown`];
+//!
+//! and answers with [`Action`]s: send this probe, add or remove this
+//! address, announce it, log this line. It never blocks, opens nothing
+//! and reads no clock, so every scenario runs in simulated time
+//! (`sim.rs`, `tests.rs`).
+//!
+//! Data addresses are observed, not assumed: each snapshot tells the
+//! group where the kernel really has them, so an address left on two
+//! members by a crash, or removed by hand, is put right on the next
+//! sync. Test addresses are configured by the engine when missing, with
+//! no prefix route, so that they never decide where subnet traffic goes.
 
+mod action;
+mod iface;
 mod kernel;
+mod machine;
+pub mod messages;
+mod query;
 mod status;
 
+#[cfg(test)]
+mod sim;
+#[cfg(test)]
+mod tests;
+
+pub use action::{Action, AddressRole, Level};
 pub use kernel::{KernelLink, KernelRoute, KernelSnapshot};
+pub use machine::{Engine, EngineError, ProbePath};
 pub use status::{
     AddressStatus, GroupStatus, InterfaceStatus, PathInfo, Status, TargetStatus,
 };

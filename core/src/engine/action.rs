@@ -1,0 +1,78 @@
+//! What the engine asks the daemon to do.
+
+use std::net::IpAddr;
+
+use crate::addr::{Family, IpPrefix};
+use crate::probe::ProbeRequest;
+
+/// syslog priority of a log line.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub enum Level {
+    /// LOG_ERR: failures, repairs, link changes (in.mpathd's `logerr`).
+    Err,
+    /// LOG_WARNING: configuration problems the daemon works around.
+    Warning,
+    /// LOG_INFO: address moves, target and timing changes (`logtrace`).
+    Info,
+    /// LOG_DEBUG: probe-level detail.
+    Debug,
+}
+
+/// Why an address is being added.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum AddressRole {
+    /// A data address arriving on a member (failover, failback, start).
+    Data,
+    /// A test address: added without a prefix route so that it never
+    /// carries data traffic or decides the route to its subnet.
+    Test,
+}
+
+/// One thing for the daemon to do, in order.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Action {
+    /// Encode and send a probe from `src` through `ifname`.
+    SendProbe {
+        /// Member interface.
+        ifname: String,
+        /// Its index.
+        ifindex: u32,
+        /// Address family of the probe.
+        family: Family,
+        /// The test address to send from.
+        src: IpAddr,
+        /// The probe.
+        request: ProbeRequest,
+    },
+    /// Configure `addr` on `ifname`.
+    AddAddress {
+        /// Interface.
+        ifname: String,
+        /// Address and prefix length.
+        addr: IpPrefix,
+        /// Data or test address.
+        role: AddressRole,
+    },
+    /// Remove `addr` from `ifname`.
+    RemoveAddress {
+        /// Interface.
+        ifname: String,
+        /// Address and prefix length.
+        addr: IpPrefix,
+    },
+    /// Tell the neighbours where `addr` lives now: gratuitous ARP for
+    /// IPv4, unsolicited neighbour advertisement for IPv6.
+    Announce {
+        /// Interface now hosting the address.
+        ifname: String,
+        /// The address.
+        addr: IpAddr,
+    },
+    /// Write a log line.
+    Log {
+        /// Priority.
+        level: Level,
+        /// Text (in.mpathd's wording where both have the event).
+        message: String,
+    },
+}

@@ -1,0 +1,165 @@
+//! Every log text mpathd writes, in one place. Where in.mpathd logs the
+//! same event the wording is in.mpathd's (illumos `mpd_*.c`, research
+//! note §6), so that existing log watchers keep working.
+
+use std::time::Duration;
+
+use crate::addr::{Family, IpPrefix};
+
+fn of_group(group: &str) -> String {
+    if group.is_empty() {
+        String::new()
+    } else {
+        format!(" of group {group}")
+    }
+}
+
+/// An interface failure.
+pub fn interface_failure(ifname: &str, group: &str) -> String {
+    format!(
+        "IP interface failure detected on {ifname}{}",
+        of_group(group)
+    )
+}
+
+/// An interface repair.
+pub fn interface_repair(ifname: &str, group: &str) -> String {
+    format!(
+        "IP interface repair detected on {ifname}{}",
+        of_group(group)
+    )
+}
+
+/// A group failure.
+pub fn all_unusable(group: &str) -> String {
+    format!("All IP interfaces in group {group} are now unusable")
+}
+
+/// The end of a group failure.
+pub fn usable_again(ifname: &str, group: &str) -> String {
+    format!("At least 1 IP interface ({ifname}) in group {group} is now usable")
+}
+
+/// Carrier lost.
+pub fn link_down(ifname: &str) -> String {
+    format!("The link has gone down on {ifname}")
+}
+
+/// Carrier back.
+pub fn link_up(ifname: &str) -> String {
+    format!("The link has come up on {ifname}")
+}
+
+/// Flap damping engaged.
+pub fn link_flapping(ifname: &str, times: u32) -> String {
+    format!(
+        "The link has come up on {ifname} more than {times} times in the \
+         last minute; disabling repair until it stabilizes"
+    )
+}
+
+/// No test address after the grace period.
+pub fn no_test_address(ifname: &str) -> String {
+    format!(
+        "No test address configured on interface {ifname}; disabling \
+         probe-based failure detection on it"
+    )
+}
+
+/// A test address appeared after [`no_test_address`] was logged.
+pub fn test_address_now(ifname: &str) -> String {
+    format!(
+        "Test address now configured on interface {ifname}; enabling \
+         probe-based failure detection on it"
+    )
+}
+
+/// The adaptive FDT had to grow.
+pub fn fdt_raised(
+    configured: Duration,
+    family: Family,
+    ifname: &str,
+    group: &str,
+    new: Duration,
+) -> String {
+    format!(
+        "Cannot meet requested failure detection time of {} ms on ({} {}) \
+         new failure detection time for group \"{}\" is {} ms",
+        configured.as_millis(),
+        family.inet(),
+        ifname,
+        group,
+        new.as_millis()
+    )
+}
+
+/// The adaptive FDT came back down.
+pub fn fdt_lowered(
+    new: Duration,
+    family: Family,
+    ifname: &str,
+    group: &str,
+) -> String {
+    format!(
+        "Improved failure detection time {} ms on ({} {}) for group \"{}\"",
+        new.as_millis(),
+        family.inet(),
+        ifname,
+        group
+    )
+}
+
+/// Interface vanished from the kernel.
+pub fn removed_from_kernel(ifname: &str) -> String {
+    format!("{ifname} has been removed from kernel")
+}
+
+/// Interface (re)appeared in the kernel.
+pub fn appeared_in_kernel(ifname: &str) -> String {
+    format!("{ifname} is present in kernel")
+}
+
+/// Solaris 10's failover summary (one line per source and destination).
+pub fn failed_over(from: &str, to: &str) -> String {
+    format!("Successfully failed over from NIC {from} to NIC {to}")
+}
+
+/// Solaris 10's failback summary.
+pub fn failed_back(to: &str) -> String {
+    format!("Successfully failed back to NIC {to}")
+}
+
+/// One data address moved.
+pub fn address_moved(addr: IpPrefix, from: Option<&str>, to: &str) -> String {
+    match from {
+        Some(f) => format!("moving data address {addr} from {f} to {to}"),
+        None => format!("configuring data address {addr} on {to}"),
+    }
+}
+
+/// Operator took a member offline.
+pub fn offlined(ifname: &str) -> String {
+    format!("{ifname} is now offline")
+}
+
+/// Operator brought a member back.
+pub fn onlined(ifname: &str) -> String {
+    format!("{ifname} is back online")
+}
+
+/// A target stopped answering while others still do.
+pub fn target_dead(family: Family, ifname: &str, target: &str) -> String {
+    format!(
+        "probe target {target} on ({} {ifname}) stopped answering; \
+         using the other targets",
+        family.inet()
+    )
+}
+
+/// A data address found on an interface outside its group.
+pub fn foreign_data_address(addr: IpPrefix, ifname: &str) -> String {
+    format!(
+        "data address {addr} is configured on {ifname}, which is not in \
+         its group; leaving it there"
+    )
+}
