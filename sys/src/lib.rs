@@ -8,11 +8,18 @@
 //!
 //! # Public seams
 //!
-//! | module      | what                                                    |
-//! |-------------|---------------------------------------------------------|
-//! | [`clock`]   | the monotonic clock the daemons feed to the core        |
-//! | [`ifaddrs`] | interface enumeration: names, indexes, flags, MAC, IPs  |
-//! | [`ifindex`] | interface name <-> index                                |
+//! | module       | what                                                   |
+//! |--------------|--------------------------------------------------------|
+//! | [`clock`]    | the monotonic clock the daemons feed to the core       |
+//! | [`daemon`]   | daemonize, pid file, ids, random seed                  |
+//! | [`ifaddrs`]  | interface enumeration: names, indexes, flags, MAC, IPs |
+//! | [`ifindex`]  | interface name <-> index                               |
+//! | [`peercred`] | the uid at the other end of a control connection       |
+//! | [`poll`]     | `poll(2)`, the daemons' one wait                       |
+//! | [`signal`]   | signals as bytes on a self-pipe                        |
+//! | [`syslog`]   | `syslog(3)`, facility daemon                           |
+//! | `probe`      | Linux: raw ICMP/ICMPv6 probe socket per interface      |
+//! | `packet`     | Linux: `AF_PACKET` frames (gratuitous ARP, NA)         |
 //!
 //! # Layout (after mio's `sys/`)
 //!
@@ -36,10 +43,16 @@
 //!   |                       | that is how the OS reports it               |
 //!   | `ifaddrs::physical_name` | strip logical-interface/label suffixes   |
 //!   | `ifaddrs::unembed_scope` | undo KAME's scope embedding (FreeBSD)    |
+//!   | `peercred::peer_uid`  | a Unix socket peer's euid (`SO_PEERCRED`,   |
+//!   |                       | `getpeereid`, `getpeerucred`)               |
 //!
 //! OS differences are chosen at module level in this way, never with `cfg`
 //! inside function bodies, so each OS's behaviour reads top to bottom in
 //! one place and a new OS is a new module, not a hunt through `if`s.
+//!
+//! Linux alone has, so far, the probe and frame sockets (`linux::probe`,
+//! `linux::packet`), exported as they are; FreeBSD's and illumos's will
+//! join them behind the same types.
 //!
 //! # Rules for unsafe code
 //!
@@ -77,4 +90,8 @@ use illumos as os;
 #[cfg(target_os = "linux")]
 use linux as os;
 
-pub use unix::{clock, ifaddrs, ifindex};
+#[cfg(target_os = "linux")]
+pub use linux::{packet, probe};
+pub use unix::{
+    clock, daemon, ifaddrs, ifindex, peercred, poll, signal, syslog,
+};

@@ -1,6 +1,7 @@
 //! illumos.
 
 pub(crate) mod ifaddrs;
+pub(crate) mod peercred;
 
 /// Sets this thread's errno.
 pub(crate) fn set_errno(value: libc::c_int) {

@@ -1,6 +1,11 @@
 //! Linux (glibc or musl).
 
 pub(crate) mod ifaddrs;
+pub mod packet;
+pub(crate) mod peercred;
+pub mod probe;
+#[cfg(test)]
+mod testns;
 
 /// Sets this thread's errno.
 pub(crate) fn set_errno(value: libc::c_int) {

@@ -23,9 +23,15 @@ macro_rules! syscall {
 }
 
 pub mod clock;
+pub mod daemon;
 pub mod ifaddrs;
 pub mod ifindex;
+pub mod peercred;
+pub mod poll;
+pub mod signal;
 pub(crate) mod sockaddr;
+pub(crate) mod sockopt;
+pub mod syslog;
 
 /// A C flag constant (`IFF_*`, positive `int`) as a bit in a `u64` flag
 /// word, which holds every OS's `ifa_flags` (`unsigned int` or `uint64_t`).
