@@ -32,6 +32,12 @@ impl PollFd {
         PollFd::new(fd, libc::POLLIN)
     }
 
+    /// Waits for `fd` to become readable or writable (`POLLIN` and
+    /// `POLLOUT`): a socket with output queued for a slow peer.
+    pub fn readable_or_writable(fd: RawFd) -> PollFd {
+        PollFd::new(fd, libc::POLLIN | libc::POLLOUT)
+    }
+
     /// Waits only for an error or hang-up on `fd`.
     pub fn errors_only(fd: RawFd) -> PollFd {
         PollFd::new(fd, 0)
@@ -54,6 +60,11 @@ impl PollFd {
     /// blocking.
     pub fn is_readable(&self) -> bool {
         self.has(libc::POLLIN)
+    }
+
+    /// Data can be written without blocking.
+    pub fn is_writable(&self) -> bool {
+        self.has(libc::POLLOUT)
     }
 
     /// An error is pending (`POLLERR`), or the descriptor is not open
