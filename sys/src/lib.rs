@@ -68,7 +68,7 @@ mod freebsd;
 #[cfg(target_os = "illumos")]
 mod illumos;
 #[cfg(target_os = "linux")]
-mod linux;
+pub mod linux;
 
 #[cfg(target_os = "freebsd")]
 use freebsd as os;
