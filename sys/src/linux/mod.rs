@@ -1,6 +1,7 @@
 //! Linux (glibc or musl).
 
 pub(crate) mod ifaddrs;
+pub mod netlink;
 
 /// Sets this thread's errno.
 pub(crate) fn set_errno(value: libc::c_int) {
