@@ -91,7 +91,7 @@ use illumos as os;
 use linux as os;
 
 #[cfg(target_os = "linux")]
-pub use linux::{packet, probe};
+pub use linux::{netlink, packet, probe};
 pub use unix::{
     clock, daemon, ifaddrs, ifindex, peercred, poll, signal, syslog,
 };

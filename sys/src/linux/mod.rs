@@ -1,6 +1,7 @@
 //! Linux (glibc or musl).
 
 pub(crate) mod ifaddrs;
+pub mod netlink;
 pub mod packet;
 pub(crate) mod peercred;
 pub mod probe;
