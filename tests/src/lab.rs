@@ -146,7 +146,13 @@ impl Lab {
                  net.ipv6.conf.all.accept_dad=0; ip link set lo up",
             );
         }
-        // The switch.
+        // The switch. No IPv6 in it: a bridge with a link-local address
+        // answers all-nodes echoes itself, from behind any cut.
+        self.sh(
+            Ns::Sw,
+            "sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+             net.ipv6.conf.default.disable_ipv6=1",
+        );
         self.sh(
             Ns::Sw,
             "ip link add br0 type bridge stp_state 0 forward_delay 0 \

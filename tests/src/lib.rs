@@ -27,6 +27,7 @@
 // A test lab reports skips and progress on the terminal by design.
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
+pub mod client;
 mod lab;
 mod proc;
 

@@ -68,6 +68,10 @@ pub(super) struct Iface {
     pub no_test_logged: bool,
     /// Taken offline by the operator: no probing.
     pub offline: bool,
+    /// The link came up while the daemon watched (the interface appeared
+    /// after start, or its carrier returned): new probe paths get the
+    /// quiet period meant for spanning tree.
+    pub fresh_link: bool,
 }
 
 impl Iface {

@@ -65,6 +65,10 @@ pub struct Engine {
     foreign_logged: BTreeSet<(IpPrefix, String)>,
     /// The time of the call being handled.
     now: Instant,
+    /// The first kernel snapshot has been taken: interfaces seen after
+    /// it are new (hot-plugged or re-created), those in it were there
+    /// before the daemon.
+    started: bool,
 }
 
 fn probe_config(cfg: &MpathdConfig) -> ProbeConfig {
@@ -89,6 +93,7 @@ impl Engine {
             actions: Vec::new(),
             foreign_logged: BTreeSet::new(),
             now,
+            started: false,
         };
         e.install(cfg, now);
         e
@@ -217,6 +222,7 @@ impl Engine {
         }
         self.observe_addresses(snap);
         self.evaluate_all(now);
+        self.started = true;
     }
 
     /// TRACK_INTERFACES_ONLY_WITH_GROUPS=no: every other interface is
@@ -249,9 +255,11 @@ impl Engine {
         }
         let mut link_events = Vec::new();
         let iface = &mut self.ifaces[i];
+        let appeared = iface.kernel.is_none() && k.is_some();
         match (&iface.kernel, &k) {
             (None, Some(_)) => {
                 iface.appeared_at = Some(now);
+                iface.fresh_link = self.started;
                 iface.link = LinkDetector::new(LinkConfig::default(), now);
             }
             (Some(_), None) => {
@@ -266,6 +274,11 @@ impl Engine {
         if let Some(k) = &iface.kernel {
             let carrier = if k.admin_up { k.carrier } else { Some(false) };
             iface.link.on_carrier(carrier, now, &mut link_events);
+        }
+        if appeared {
+            // The first report of a link that is up is not news (a link
+            // found down is: in.mpathd logs it as a transition).
+            link_events.retain(|e| *e != LinkEvent::WentUp);
         }
         self.handle_link_events(i, &link_events, now);
         self.sync_paths(i, now);
@@ -301,7 +314,7 @@ impl Engine {
                 if let Some(pfx) = path.test.prefix() {
                     adds.push(Action::AddAddress {
                         ifname: name.clone(),
-                        addr: pfx,
+                        addr: test_kernel_prefix(pfx),
                         role: AddressRole::Test,
                     });
                 }
@@ -319,6 +332,14 @@ impl Engine {
                 let mut d =
                     ProbeDetector::new(pcfg, path.family, id, seed, now);
                 d.set_link(link_up, now);
+                // in.mpathd ignores losses for 40 s after it starts
+                // probing, for spanning tree on a link that just came up.
+                // An interface already up when the daemon starts is past
+                // that, and a restarted daemon must see a dead path
+                // within FDT.
+                if !iface.fresh_link {
+                    d.end_quiet_period();
+                }
                 path.detector = Some(d);
             }
             if let Some(d) = &mut path.detector {
@@ -528,6 +549,7 @@ impl Engine {
                     }
                 }
                 LinkEvent::WentUp => {
+                    self.ifaces[i].fresh_link = true;
                     self.log(Level::Err, msg::link_up(&name));
                     for p in &mut self.ifaces[i].paths {
                         if let Some(d) = &mut p.detector {
@@ -621,6 +643,9 @@ impl Engine {
     /// until nothing changes (bounded: each pass can only fail members or
     /// repair them, never both for the same member).
     fn evaluate_all(&mut self, now: Instant) {
+        for g in &mut self.groups {
+            g.hold();
+        }
         for _ in 0..4 {
             let mut changed = false;
             for i in 0..self.ifaces.len() {
@@ -629,6 +654,11 @@ impl Engine {
             if !changed {
                 break;
             }
+        }
+        for g in 0..self.groups.len() {
+            let mut out = Vec::new();
+            self.groups[g].release(&mut out);
+            self.group_events(g, out);
         }
     }
 
@@ -814,7 +844,7 @@ impl Engine {
                 .log(
                     Level::Debug,
                     format!(
-                        "{member} is now {} ({})",
+                        "{member} is now {} (was {})",
                         to.as_str(),
                         from.as_str()
                     ),
@@ -983,6 +1013,22 @@ fn new_iface(
         appeared_at: None,
         no_test_logged: false,
         offline: false,
+        fresh_link: false,
+    }
+}
+
+/// How a missing test address is configured. An IPv4 test address goes
+/// in as a host address (/32): on a subnet it would become the primary
+/// address and own the subnet route, which must follow the data
+/// addresses instead (Linux and FreeBSD keep one subnet route per
+/// primary address). Probes still reach on-link targets: the socket is
+/// bound to the interface. The configured prefix length only says which
+/// targets are on the test subnet. An IPv6 link-local test address goes
+/// in as configured: fe80::/64 is per interface anyway.
+fn test_kernel_prefix(p: IpPrefix) -> IpPrefix {
+    match p.addr() {
+        IpAddr::V4(_) => IpPrefix::host(p.addr()),
+        IpAddr::V6(_) => p,
     }
 }
 

@@ -35,8 +35,8 @@ fn state(w: &World, ifname: &str) -> String {
 #[test]
 fn start_configures_test_and_data_addresses() {
     let w = world(BASE);
-    assert_eq!(w.holders("192.0.2.11/24"), ["mp0"]);
-    assert_eq!(w.holders("192.0.2.12/24"), ["mp1"]);
+    assert_eq!(w.holders("192.0.2.11/32"), ["mp0"]);
+    assert_eq!(w.holders("192.0.2.12/32"), ["mp1"]);
     assert_eq!(w.holders("192.0.2.10/24"), ["mp0"]);
     assert_eq!(w.holders("192.0.2.20/24"), ["mp1"]);
     let st = w.engine.status();
@@ -176,7 +176,7 @@ fn deleted_and_recreated_member_fails_over_and_back() {
     w.kernel.links.push(again);
     w.sync();
     w.run_for(Duration::from_secs(5));
-    assert_eq!(w.holders("192.0.2.11/24"), ["mp0"], "test address back");
+    assert_eq!(w.holders("192.0.2.11/32"), ["mp0"], "test address back");
     assert_eq!(w.holders("192.0.2.10/24"), ["mp0"], "failed back");
 }
 

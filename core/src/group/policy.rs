@@ -181,6 +181,8 @@ pub struct Group {
     state: GroupState,
     /// "All ... unusable" was reported and "now usable" is owed.
     failure_reported: bool,
+    /// Address placement is deferred until [`Group::release`].
+    held: bool,
 }
 
 impl Group {
@@ -196,6 +198,7 @@ impl Group {
             addresses: Vec::new(),
             state: GroupState::Failed,
             failure_reported: false,
+            held: false,
         }
     }
 
@@ -297,6 +300,19 @@ impl Group {
             .filter(|a| a.host == Some(i))
             .map(|a| a.prefix)
             .collect()
+    }
+
+    /// Defers address placement: a batch of changes (every member seen at
+    /// start-up, say) is placed once, at [`Group::release`], instead of
+    /// moving addresses after each change and back again.
+    pub fn hold(&mut self) {
+        self.held = true;
+    }
+
+    /// Ends a [`Group::hold`] and places the addresses.
+    pub fn release(&mut self, out: &mut Vec<GroupEvent>) {
+        self.held = false;
+        self.settle(out);
     }
 
     /// Updates what the detectors know of `name`.
@@ -721,6 +737,10 @@ impl Group {
     fn settle(&mut self, out: &mut Vec<GroupEvent>) {
         if !self.members.iter().any(Member::is_active) {
             self.activate_another(out);
+        }
+        if self.held {
+            self.update_state(out);
+            return;
         }
         let homes: Vec<usize> = self.addresses.iter().map(|a| a.home).collect();
         let mut hosts: Vec<Option<usize>> =

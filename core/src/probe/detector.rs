@@ -181,6 +181,18 @@ impl ProbeDetector {
         }
     }
 
+    /// Ends the quiet period now: the caller knows the link has been up
+    /// for long (the daemon started on a running system), so losses
+    /// count from the first probe.
+    pub fn end_quiet_period(&mut self) {
+        self.quiet_until = None;
+    }
+
+    /// Whether losses are still being ignored.
+    pub fn in_quiet_period(&self) -> bool {
+        self.quiet_until.is_some()
+    }
+
     /// The group layer declared this path failed (group failure): the
     /// verdict becomes `Failed` (no event), every crtt is reset and the
     /// history cleared, so that repair needs ten new acks.

@@ -1,0 +1,291 @@
+//! The control socket: a Unix stream socket speaking the JSON-lines
+//! protocol of `mpath-proto`.
+//!
+//! Clients never stall the daemon: every socket is non-blocking, input is
+//! bounded by [`MAX_REQUEST`] per line, and a client whose unread output
+//! passes [`MAX_PENDING_OUTPUT`] (a stuck `ifctl watch`, say) is
+//! disconnected. Rights come from the peer's credentials: any local user
+//! may query; only root may change anything.
+
+use std::io::{self, ErrorKind, Read, Write};
+use std::os::fd::{AsFd, AsRawFd, RawFd};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+
+use mpath_proto::{
+    encode, parse_request, ErrorCode, ErrorReply, Event, Request, Response,
+    ResponseBody, MAX_REQUEST, VERSION,
+};
+
+/// Output a client may leave unread before it is dropped.
+pub const MAX_PENDING_OUTPUT: usize = 1 << 20;
+
+/// Connections served at once; more are refused.
+pub const MAX_CLIENTS: usize = 64;
+
+#[derive(Debug)]
+struct Client {
+    stream: UnixStream,
+    uid: u32,
+    inbuf: Vec<u8>,
+    outbuf: Vec<u8>,
+    watching: bool,
+    /// Close once the output is flushed.
+    closing: bool,
+    dead: bool,
+}
+
+/// A request for the daemon to carry out and answer.
+#[derive(Debug)]
+pub struct Pending {
+    /// Which client asked (index valid until the next `sweep`).
+    pub client: usize,
+    /// What it asked.
+    pub request: Request,
+}
+
+/// The listening socket and its clients.
+#[derive(Debug)]
+pub struct Control {
+    listener: UnixListener,
+    path: PathBuf,
+    clients: Vec<Client>,
+}
+
+impl Control {
+    /// Binds `path`, refusing if another daemon answers there and
+    /// replacing a stale socket file otherwise.
+    pub fn bind(path: &Path) -> io::Result<Control> {
+        if UnixStream::connect(path).is_ok() {
+            return Err(io::Error::new(
+                ErrorKind::AddrInUse,
+                format!(
+                    "{}: is another instance of mpathd already active?",
+                    path.display()
+                ),
+            ));
+        }
+        let _ = std::fs::remove_file(path);
+        let listener = UnixListener::bind(path)?;
+        listener.set_nonblocking(true)?;
+        // Queries are open to every local user; rights are checked per
+        // request from the peer's credentials.
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o666))?;
+        Ok(Control {
+            listener,
+            path: path.to_path_buf(),
+            clients: Vec::new(),
+        })
+    }
+
+    /// The listening socket.
+    pub fn listener_fd(&self) -> RawFd {
+        self.listener.as_raw_fd()
+    }
+
+    /// Each client's fd and whether it has output waiting.
+    pub fn client_fds(&self) -> Vec<(RawFd, bool)> {
+        self.clients
+            .iter()
+            .map(|c| (c.stream.as_raw_fd(), !c.outbuf.is_empty()))
+            .collect()
+    }
+
+    /// Accepts every waiting connection.
+    pub fn accept(&mut self) -> Vec<String> {
+        let mut notes = Vec::new();
+        loop {
+            match self.listener.accept() {
+                Ok((stream, _)) => {
+                    if self.clients.len() >= MAX_CLIENTS {
+                        notes.push(
+                            "control: too many clients; refusing one".into(),
+                        );
+                        continue;
+                    }
+                    let uid =
+                        match mpath_sys::peercred::peer_uid(stream.as_fd()) {
+                            Ok(u) => u,
+                            Err(e) => {
+                                notes.push(format!(
+                                    "control: peer credentials: {e}"
+                                ));
+                                continue;
+                            }
+                        };
+                    if stream.set_nonblocking(true).is_err() {
+                        continue;
+                    }
+                    self.clients.push(Client {
+                        stream,
+                        uid,
+                        inbuf: Vec::new(),
+                        outbuf: Vec::new(),
+                        watching: false,
+                        closing: false,
+                        dead: false,
+                    });
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    notes.push(format!("control: accept: {e}"));
+                    break;
+                }
+            }
+        }
+        notes
+    }
+
+    /// Reads from client `i` and returns its complete, valid, permitted
+    /// requests; malformed or forbidden ones are answered here.
+    pub fn read(&mut self, i: usize) -> Vec<Pending> {
+        let mut out = Vec::new();
+        let Some(c) = self.clients.get_mut(i) else {
+            return out;
+        };
+        let mut buf = [0u8; 4096];
+        loop {
+            match c.stream.read(&mut buf) {
+                Ok(0) => {
+                    c.dead = true;
+                    break;
+                }
+                Ok(n) => c.inbuf.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(_) => {
+                    c.dead = true;
+                    break;
+                }
+            }
+            if c.inbuf.len() > MAX_REQUEST * 4 {
+                break;
+            }
+        }
+        while let Some(nl) = c.inbuf.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = c.inbuf.drain(..=nl).collect();
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            match parse_request(&line) {
+                Ok(req) if req.body.mutates() && c.uid != 0 => {
+                    let r = error(
+                        Some(req.id),
+                        ErrorCode::PermissionDenied,
+                        "permission denied: only root may change mpathd's state",
+                    );
+                    c.outbuf.extend(encode(&r));
+                }
+                Ok(req) => out.push(Pending {
+                    client: i,
+                    request: req,
+                }),
+                Err(e) => {
+                    let r = error(None, e.code(), &e.to_string());
+                    c.outbuf.extend(encode(&r));
+                }
+            }
+        }
+        if c.inbuf.len() > MAX_REQUEST {
+            let r = error(None, ErrorCode::BadRequest, "request too long");
+            c.outbuf.extend(encode(&r));
+            c.inbuf.clear();
+            c.closing = true;
+        }
+        out
+    }
+
+    /// Queues `body` as the answer to `req` from client `i`; a `watch`
+    /// that succeeded turns the client into an event subscriber.
+    pub fn reply(
+        &mut self,
+        i: usize,
+        id: u64,
+        body: ResponseBody,
+        watch: bool,
+    ) {
+        if let Some(c) = self.clients.get_mut(i) {
+            let r = Response {
+                version: VERSION,
+                id: Some(id),
+                body,
+            };
+            c.outbuf.extend(encode(&r));
+            c.watching |= watch;
+        }
+    }
+
+    /// Whether any client is watching (so events are worth building).
+    pub fn has_watchers(&self) -> bool {
+        self.clients.iter().any(|c| c.watching)
+    }
+
+    /// Sends an event to every watcher.
+    pub fn broadcast(&mut self, event: &Event) {
+        let line = encode(&Response {
+            version: VERSION,
+            id: None,
+            body: ResponseBody::Event(event.clone()),
+        });
+        for c in self.clients.iter_mut().filter(|c| c.watching) {
+            c.outbuf.extend_from_slice(&line);
+        }
+    }
+
+    /// Writes what each client can take, then drops dead, finished and
+    /// stuck clients. Returns notes for the log.
+    pub fn flush(&mut self) -> Vec<String> {
+        let mut notes = Vec::new();
+        for c in &mut self.clients {
+            while !c.outbuf.is_empty() && !c.dead {
+                match c.stream.write(&c.outbuf) {
+                    Ok(0) => c.dead = true,
+                    Ok(n) => {
+                        c.outbuf.drain(..n);
+                    }
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                    Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                    Err(_) => c.dead = true,
+                }
+            }
+            if c.outbuf.len() > MAX_PENDING_OUTPUT {
+                notes.push(format!(
+                    "control: dropping a client (uid {}) that stopped reading",
+                    c.uid
+                ));
+                c.dead = true;
+            }
+            if c.closing && c.outbuf.is_empty() {
+                c.dead = true;
+            }
+        }
+        self.clients.retain(|c| !c.dead);
+        notes
+    }
+
+    /// Index of the client with fd `fd`.
+    pub fn client_index(&self, fd: RawFd) -> Option<usize> {
+        self.clients.iter().position(|c| c.stream.as_raw_fd() == fd)
+    }
+}
+
+impl Drop for Control {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// An error response.
+pub fn error(id: Option<u64>, code: ErrorCode, message: &str) -> Response {
+    Response {
+        version: VERSION,
+        id,
+        body: ResponseBody::Error(ErrorReply {
+            code,
+            message: message.to_string(),
+            details: Vec::new(),
+        }),
+    }
+}

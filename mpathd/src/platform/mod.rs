@@ -1,0 +1,89 @@
+//! The daemon's seams to the kernel, one contract each, with one
+//! implementation per OS selected at module level.
+//!
+//! | seam            | Linux                                   |
+//! |-----------------|-----------------------------------------|
+//! | kernel view     | rtnetlink dumps; events as resync hints |
+//! | address changes | RTM_NEWADDR / RTM_DELADDR               |
+//! | probe I/O       | raw ICMP/ICMPv6, SO_BINDTODEVICE        |
+//! | announcements   | AF_PACKET frames (GARP, unsolicited NA) |
+
+use std::io;
+use std::net::IpAddr;
+use std::os::fd::RawFd;
+
+use mpath_core::addr::{Family, IpPrefix};
+use mpath_core::engine::{AddressRole, KernelSnapshot};
+
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(target_os = "linux")]
+pub use linux::{open, Probe};
+
+#[cfg(not(target_os = "linux"))]
+mod unsupported;
+#[cfg(not(target_os = "linux"))]
+pub use unsupported::{open, Probe};
+
+/// The kernel: its state, its change notifications, and the changes
+/// mpathd makes to it.
+pub trait Kernel {
+    /// Readable when the kernel reports a change.
+    fn event_fd(&self) -> RawFd;
+    /// Reads every pending notification; true if a resync is needed
+    /// (anything changed, or notifications were lost).
+    fn drain(&mut self) -> io::Result<bool>;
+    /// The whole current state.
+    fn snapshot(&mut self) -> io::Result<KernelSnapshot>;
+    /// Configures an address.
+    fn add_address(
+        &mut self,
+        ifindex: u32,
+        addr: IpPrefix,
+        role: AddressRole,
+    ) -> io::Result<()>;
+    /// Removes an address.
+    fn remove_address(
+        &mut self,
+        ifindex: u32,
+        addr: IpPrefix,
+    ) -> io::Result<()>;
+    /// Tells the link's neighbours that `addr` now lives at `mac`.
+    fn announce(
+        &mut self,
+        ifindex: u32,
+        mac: [u8; 6],
+        addr: IpAddr,
+    ) -> io::Result<()>;
+}
+
+/// A received datagram on a probe socket.
+#[derive(Clone, Copy, Debug)]
+pub struct Received {
+    /// Bytes read.
+    pub len: usize,
+    /// Sender.
+    pub src: IpAddr,
+    /// Kernel receive time on the realtime clock, in ns.
+    pub rx_realtime_ns: Option<i64>,
+    /// The datagram or its control data was cut short.
+    pub truncated: bool,
+}
+
+/// One probe socket: one interface, one family, bound to the test
+/// address.
+pub trait ProbeIo: Sized {
+    /// Opens it.
+    fn open(
+        family: Family,
+        ifname: &str,
+        ifindex: u32,
+        src: IpAddr,
+    ) -> io::Result<Self>;
+    /// Readable when a reply may be waiting.
+    fn fd(&self) -> RawFd;
+    /// Sends one ICMP message (a full socket buffer counts as sent).
+    fn send(&self, msg: &[u8], dst: IpAddr) -> io::Result<()>;
+    /// Reads one datagram, or `None` if nothing is waiting.
+    fn recv(&self, buf: &mut [u8]) -> io::Result<Option<Received>>;
+}

@@ -1,0 +1,202 @@
+//! Shared set-up for the end-to-end tests: a lab, a config, a running
+//! mpathd, and a small control-socket client.
+#![allow(dead_code, clippy::print_stderr)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use mpath_core::engine::{InterfaceStatus, Status};
+use mpath_lab::{Daemon, Lab, LabSpec, Ns};
+use mpath_proto::{
+    parse_response, Payload, Request, RequestBody, ResponseBody, VERSION,
+};
+
+/// The lab's usual configuration: two members with test addresses, two
+/// explicit targets, one data address homed on each member.
+pub const BASE: &str = "\
+FAILURE_DETECTION_TIME=1000
+group ipmp0 target 192.0.2.1 192.0.2.2
+interface mp0 group ipmp0 test 192.0.2.11/24
+interface mp1 group ipmp0 test 192.0.2.12/24
+address 192.0.2.10/24 on mp0
+address 192.0.2.20/24 on mp1
+";
+
+/// A lab with mpathd running in its host namespace.
+pub struct Setup {
+    pub lab: Lab,
+    pub mpathd: Option<Daemon>,
+    pub dir: PathBuf,
+    pub conf: PathBuf,
+    pub sock: PathBuf,
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir()
+        .join(format!("mpathd-e2e-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+impl Setup {
+    /// Builds the lab and starts mpathd with `conf`.
+    pub fn new(name: &str, members: usize, conf: &str) -> Setup {
+        let lab = Lab::new(LabSpec { members });
+        let dir = tmpdir(name);
+        let conf_path = dir.join("mpathd.conf");
+        std::fs::write(&conf_path, conf).expect("write conf");
+        let sock = dir.join("mpathd.sock");
+        let mut s = Setup {
+            lab,
+            mpathd: None,
+            dir,
+            conf: conf_path,
+            sock,
+        };
+        s.start();
+        s
+    }
+
+    /// Starts (or restarts) mpathd.
+    pub fn start(&mut self) {
+        let log = self.dir.join(format!(
+            "mpathd-{}.log",
+            self.mpathd.as_ref().map_or(0, |_| 1)
+        ));
+        let d = Daemon::spawn(
+            &self.lab.ns(Ns::Host),
+            std::path::Path::new(
+                &std::env::var("MPATHD_BIN")
+                    .unwrap_or(env!("CARGO_BIN_EXE_mpathd").to_string()),
+            ),
+            &[
+                "-d",
+                "-f",
+                self.conf.to_str().unwrap(),
+                "-s",
+                self.sock.to_str().unwrap(),
+            ],
+            &log,
+        );
+        self.mpathd = Some(d);
+        let up = wait(Duration::from_secs(10), || self.try_status().is_some());
+        assert!(up, "mpathd did not start:\n{}", self.log());
+    }
+
+    pub fn daemon(&self) -> &Daemon {
+        self.mpathd.as_ref().expect("mpathd running")
+    }
+
+    pub fn log(&self) -> String {
+        self.mpathd.as_ref().map(Daemon::log).unwrap_or_default()
+    }
+
+    /// One request, one response.
+    pub fn request(&self, body: RequestBody) -> Option<ResponseBody> {
+        let mut s = UnixStream::connect(&self.sock).ok()?;
+        s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+        let req = Request {
+            version: VERSION,
+            id: 1,
+            body,
+        };
+        s.write_all(&req.encode()).ok()?;
+        let mut line = String::new();
+        BufReader::new(s).read_line(&mut line).ok()?;
+        parse_response(line.as_bytes()).ok().map(|r| r.body)
+    }
+
+    pub fn try_status(&self) -> Option<Status> {
+        match self.request(RequestBody::Status)? {
+            ResponseBody::Ok(Payload::Status(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn status(&self) -> Status {
+        self.try_status().expect("status")
+    }
+
+    pub fn iface(&self, name: &str) -> InterfaceStatus {
+        self.status()
+            .interfaces
+            .into_iter()
+            .find(|i| i.name == name)
+            .expect("interface in status")
+    }
+
+    /// Waits until every named member probes `ok` and has had replies
+    /// (a new path reports `ok` optimistically before its first reply,
+    /// and ignores losses until then).
+    pub fn wait_healthy(&self, members: &[&str]) {
+        let ok = wait(Duration::from_secs(15), || {
+            let Some(st) = self.try_status() else {
+                return false;
+            };
+            members.iter().all(|m| {
+                st.interfaces.iter().any(|i| {
+                    i.name == *m
+                        && i.state == "ok"
+                        && i.probe == "ok"
+                        && i.paths.iter().all(|p| {
+                            p.targets.iter().any(|t| t.rtt_avg_us.is_some())
+                        })
+                })
+            })
+        });
+        assert!(
+            ok,
+            "members not healthy: {:#?}\n{}",
+            self.try_status(),
+            self.log()
+        );
+    }
+
+    /// Waits for a log line; panics with the log if it does not come.
+    pub fn expect_log(&self, needle: &str, within: Duration) {
+        assert!(
+            self.daemon().wait_log(needle, within),
+            "no `{needle}` within {within:?}; log:\n{}",
+            self.log()
+        );
+    }
+
+    /// Member index holding `addr`, waiting up to `within` for it to be
+    /// held by exactly `want`.
+    pub fn expect_holder(&self, addr: &str, want: usize, within: Duration) {
+        let ok = wait(within, || self.lab.holder(addr) == Ok(want));
+        assert!(
+            ok,
+            "{addr} held by {:?}, want mp{want}; log:\n{}",
+            self.lab.holder(addr),
+            self.log()
+        );
+    }
+}
+
+impl Drop for Setup {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("--- mpathd log ---\n{}", self.log());
+        }
+        self.mpathd = None;
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Polls `f` every 20 ms until it is true or `within` has passed.
+pub fn wait(within: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let end = Instant::now() + within;
+    loop {
+        if f() {
+            return true;
+        }
+        if Instant::now() >= end {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -1,0 +1,336 @@
+//! mpathd end to end, for real, in network namespaces: the scenarios of
+//! the mpathd issue, each checking what an operator would check (where
+//! each address lives, what a peer can reach, what was logged).
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{wait, Setup, BASE};
+use mpath_lab::{root_or_skip, Ns};
+use mpath_proto::{Payload, RequestBody, ResponseBody};
+
+const S: fn(u64) -> Duration = Duration::from_secs;
+
+/// Scenario 1: Carrier loss on the member hosting data addresses: they move to a
+/// healthy member, announced, and a peer's traffic to them continues.
+#[test]
+fn carrier_loss_moves_addresses_and_peer_traffic_continues() {
+    if !root_or_skip("carrier_loss") {
+        return;
+    }
+    let s = Setup::new("carrier", 2, BASE);
+    s.wait_healthy(&["mp0", "mp1"]);
+    s.expect_holder("192.0.2.10/24", 0, S(5));
+    let (sent, got) = s.lab.ping(Ns::Peer, "192.0.2.10", 3, "0.1");
+    assert_eq!((sent, got), (3, 3));
+
+    // Ping through the failure: 40 pings 50 ms apart.
+    let lab_peer = s.lab.ns(Ns::Peer);
+    let pinger = std::thread::spawn(move || {
+        let out = std::process::Command::new("ip")
+            .args(["netns", "exec", &lab_peer, "ping", "-n", "-q", "-c", "40"])
+            .args(["-i", "0.05", "-W", "1", "192.0.2.10"])
+            .output()
+            .expect("ping");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    s.lab.carrier(0, false);
+    s.expect_holder("192.0.2.10/24", 1, S(3));
+    s.expect_log("The link has gone down on mp0", S(2));
+    s.expect_log("IP interface failure detected on mp0 of group ipmp0", S(2));
+    s.expect_log("Successfully failed over from NIC mp0 to NIC mp1", S(2));
+    let summary = pinger.join().unwrap();
+    let got: u32 = summary
+        .split(" packets transmitted, ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    // A carrier loss is acted on at once; a few pings may be lost while
+    // the address moves and the peer's ARP cache follows the GARP.
+    assert!(got >= 34, "peer got {got}/40 replies: {summary}");
+    let i = s.iface("mp0");
+    assert_eq!((i.state.as_str(), i.link.as_str()), ("failed", "down"));
+    assert_eq!(s.status().groups[0].state, "degraded");
+}
+
+/// Scenarios 2 and 3: path failure with link up is detected within FDT; repair
+/// needs ten replies, then FAILBACK=yes brings the address home.
+#[test]
+fn path_failure_within_fdt_then_repair_and_failback() {
+    if !root_or_skip("path_failure") {
+        return;
+    }
+    let s = Setup::new("pathcut", 2, BASE);
+    s.wait_healthy(&["mp0", "mp1"]);
+    s.expect_holder("192.0.2.10/24", 0, S(5));
+    let cut = Instant::now();
+    s.lab.cut_path(0);
+    s.expect_log("IP interface failure detected on mp0", S(3));
+    let detected = cut.elapsed();
+    // FDT is 1000 ms; 150 ms covers the test's own polling and the nft
+    // command between `cut` and the cut taking effect.
+    assert!(
+        detected <= Duration::from_millis(1150),
+        "detected after {detected:?}\n{}",
+        s.log()
+    );
+    s.expect_holder("192.0.2.10/24", 1, S(2));
+    assert_eq!(s.iface("mp0").link, "up", "the link stayed up");
+
+    let restored = Instant::now();
+    s.lab.restore_path(0);
+    s.expect_log("IP interface repair detected on mp0", S(5));
+    let took = restored.elapsed();
+    assert!(
+        took >= Duration::from_millis(700),
+        "repaired after {took:?}"
+    );
+    s.expect_holder("192.0.2.10/24", 0, S(2));
+    s.expect_log("Successfully failed back to NIC mp0", S(2));
+}
+
+/// Scenario 3b: FAILBACK=no: the repaired member stays INACTIVE and hosts nothing.
+#[test]
+fn failback_no_keeps_repaired_member_inactive() {
+    if !root_or_skip("failback_no") {
+        return;
+    }
+    let s = Setup::new("fbno", 2, &format!("FAILBACK=no\n{BASE}"));
+    s.wait_healthy(&["mp0", "mp1"]);
+    s.lab.cut_path(0);
+    s.expect_holder("192.0.2.10/24", 1, S(3));
+    s.lab.restore_path(0);
+    s.expect_log("IP interface repair detected on mp0", S(5));
+    std::thread::sleep(Duration::from_millis(500));
+    let i = s.iface("mp0");
+    assert_eq!(i.state, "ok");
+    assert!(i.inactive, "INACTIVE after repair with FAILBACK=no");
+    assert!(i.hosted.is_empty());
+    assert_eq!(s.lab.holder("192.0.2.10/24"), Ok(1));
+    assert!(!s.log().contains("failed back"));
+}
+
+/// Scenario 4: One of two targets stops answering: a target failure, no
+/// interface failure.
+#[test]
+fn one_dead_target_is_not_an_interface_failure() {
+    if !root_or_skip("dead_target") {
+        return;
+    }
+    let s = Setup::new("target", 2, BASE);
+    s.wait_healthy(&["mp0", "mp1"]);
+    s.lab.cut_host(Ns::T2);
+    s.expect_log("probe target 192.0.2.2", S(6));
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(!s.log().contains("IP interface failure"), "{}", s.log());
+    assert_eq!(s.iface("mp0").state, "ok");
+    assert_eq!(s.iface("mp1").state, "ok");
+    assert_eq!(s.lab.holder("192.0.2.10/24"), Ok(0));
+}
+
+/// Scenario 5: Every member fails at once: group failure, nothing moves; recovery
+/// when the paths return.
+#[test]
+fn group_failure_moves_nothing_and_recovers() {
+    if !root_or_skip("group_failure") {
+        return;
+    }
+    let s = Setup::new("group", 2, BASE);
+    s.wait_healthy(&["mp0", "mp1"]);
+    s.lab.cut_path(0);
+    s.lab.cut_path(1);
+    s.expect_log("All IP interfaces in group ipmp0 are now unusable", S(3));
+    assert_eq!(s.status().groups[0].state, "failed");
+    assert_eq!(s.lab.holder("192.0.2.10/24"), Ok(0));
+    assert_eq!(s.lab.holder("192.0.2.20/24"), Ok(1));
+    assert!(!s.log().contains("moving data address"), "{}", s.log());
+    s.lab.restore_path(0);
+    s.lab.restore_path(1);
+    s.expect_log("in group ipmp0 is now usable", S(5));
+    let ok = wait(S(5), || s.status().groups[0].state == "ok");
+    assert!(ok, "{:#?}", s.status());
+    assert_eq!(s.lab.holder("192.0.2.10/24"), Ok(0));
+    assert_eq!(s.lab.holder("192.0.2.20/24"), Ok(1));
+}
+
+/// Scenario 6: A standby hosts nothing until a failure, takes over, and returns
+/// to INACTIVE after failback.
+#[test]
+fn standby_takes_over_and_returns_to_inactive() {
+    if !root_or_skip("standby") {
+        return;
+    }
+    let conf =
+        format!("{BASE}interface mp2 group ipmp0 standby test 192.0.2.13/24\n");
+    let s = Setup::new("standby", 3, &conf);
+    s.wait_healthy(&["mp0", "mp1", "mp2"]);
+    let i = s.iface("mp2");
+    assert!(i.standby && i.inactive && i.hosted.is_empty());
+    assert!(s.lab.addrs(2).iter().all(|a| a == "192.0.2.13/32"));
+    s.lab.cut_path(0);
+    s.expect_holder("192.0.2.10/24", 2, S(3));
+    assert!(!s.iface("mp2").inactive);
+    s.lab.restore_path(0);
+    s.expect_holder("192.0.2.10/24", 0, S(5));
+    let i = s.iface("mp2");
+    assert!(i.inactive && i.hosted.is_empty(), "{i:#?}");
+}
+
+/// Scenario 7: A member interface deleted and re-created: failed, then
+/// reconfigured (test address) and failed back.
+#[test]
+fn deleted_and_recreated_member() {
+    if !root_or_skip("recreate") {
+        return;
+    }
+    let s = Setup::new("recreate", 2, BASE);
+    s.wait_healthy(&["mp0", "mp1"]);
+    s.lab.delete_member(0);
+    s.expect_holder("192.0.2.10/24", 1, S(3));
+    s.expect_log("mp0 has been removed from kernel", S(2));
+    assert_eq!(s.iface("mp0").state, "failed");
+    s.lab.recreate_member(0);
+    s.expect_holder("192.0.2.10/24", 0, S(8));
+    assert!(s.lab.addrs(0).contains(&"192.0.2.11/32".to_string()));
+}
+
+/// Scenario 8: SIGHUP with a valid changed configuration, then an invalid one.
+#[test]
+fn sighup_reload_valid_and_invalid() {
+    if !root_or_skip("sighup") {
+        return;
+    }
+    let s = Setup::new("sighup", 2, BASE);
+    s.wait_healthy(&["mp0", "mp1"]);
+    // Valid: a new data address on mp1; the group's state is kept.
+    let changed = format!("{BASE}address 192.0.2.30/24 on mp1\n");
+    std::fs::write(&s.conf, &changed).unwrap();
+    s.daemon().signal("HUP");
+    s.expect_holder("192.0.2.30/24", 1, S(3));
+    s.expect_log("reloaded", S(2));
+    // Invalid: two errors; both reported with file:line; nothing changes.
+    let bad = format!("{changed}FAILBAK=no\ninterface mp9 group\n");
+    std::fs::write(&s.conf, &bad).unwrap();
+    s.daemon().signal("HUP");
+    s.expect_log("not reloaded", S(2));
+    let conf = s.conf.display().to_string();
+    let log = s.log();
+    assert!(log.contains(&format!("{conf}:8: unknown tunable")), "{log}");
+    assert!(log.contains(&format!("{conf}:9:")), "{log}");
+    assert_eq!(s.lab.holder("192.0.2.30/24"), Ok(1));
+    assert_eq!(s.iface("mp0").state, "ok");
+    // The same through the control socket.
+    match s.request(RequestBody::Reload) {
+        Some(ResponseBody::Error(e)) => assert!(e.details.len() >= 2, "{e:?}"),
+        other => panic!("reload of a bad file: {other:?}"),
+    }
+}
+
+/// Scenario 9: TRACK_INTERFACES_ONLY_WITH_GROUPS=no: failures of ungrouped
+/// interfaces are reported; nothing moves.
+#[test]
+fn track_all_reports_ungrouped_interfaces() {
+    if !root_or_skip("track_all") {
+        return;
+    }
+    let conf = "TRACK_INTERFACES_ONLY_WITH_GROUPS=no\n\
+                FAILURE_DETECTION_TIME=1000\n\
+                interface mp0 test 192.0.2.11/24 target 192.0.2.1\n";
+    let s = Setup::new("trackall", 2, conf);
+    s.wait_healthy(&["mp0"]);
+    s.lab.carrier(1, false);
+    s.expect_log("IP interface failure detected on mp1", S(3));
+    s.lab.cut_path(0);
+    s.expect_log("IP interface failure detected on mp0", S(3));
+    assert!(!s.log().contains("moving data address"));
+    let i = s.iface("mp0");
+    assert_eq!((i.group.as_str(), i.state.as_str()), ("", "failed"));
+}
+
+/// Scenario 10: SIGKILL in the middle of a failover, then a restart: every data
+/// address ends on exactly one usable member.
+#[test]
+fn sigkill_mid_failover_then_restart_converges() {
+    if !root_or_skip("sigkill") {
+        return;
+    }
+    let mut s = Setup::new("sigkill", 2, BASE);
+    s.wait_healthy(&["mp0", "mp1"]);
+    s.lab.cut_path(0);
+    // Kill it as soon as the failover starts.
+    s.expect_log("IP interface failure detected on mp0", S(3));
+    s.daemon().signal("KILL");
+    // Make the mess worse by hand: the address on both members.
+    let _ = s.lab.exec(
+        Ns::Host,
+        &["ip", "addr", "add", "192.0.2.10/24", "dev", "mp0"],
+    );
+    let _ = s.lab.exec(
+        Ns::Host,
+        &["ip", "addr", "add", "192.0.2.10/24", "dev", "mp1"],
+    );
+    s.start();
+    s.expect_holder("192.0.2.10/24", 1, S(15));
+    s.expect_holder("192.0.2.20/24", 1, S(2));
+    // And back once the path returns.
+    s.lab.restore_path(0);
+    s.expect_holder("192.0.2.10/24", 0, S(10));
+}
+
+/// Scenario 11: IPv6: link-local test addresses probe ICMPv6 targets; an IPv6
+/// data address fails over with an unsolicited neighbour advertisement.
+#[test]
+fn ipv6_probing_and_failover() {
+    if !root_or_skip("ipv6") {
+        return;
+    }
+    let conf = "FAILURE_DETECTION_TIME=1000\n\
+                interface mp0 group v6 test inet6\n\
+                interface mp1 group v6 test inet6\n\
+                address 2001:db8::10/64 on mp0\n";
+    let s = Setup::new("ipv6", 2, conf);
+    // Targets: no routes, no explicit targets: found by all-nodes
+    // multicast (ff02::1) responders.
+    s.wait_healthy(&["mp0", "mp1"]);
+    let p = &s.iface("mp0").paths[0];
+    assert_eq!(p.family, "inet6");
+    assert!(p
+        .test_address
+        .as_deref()
+        .unwrap_or("")
+        .starts_with("fe80::"));
+    assert!(!p.targets.is_empty(), "{p:#?}");
+    let (_, got) = s.lab.ping(Ns::Peer, "2001:db8::10", 2, "0.2");
+    assert_eq!(got, 2);
+    s.lab.cut_path(0);
+    s.expect_holder("2001:db8::10/64", 1, S(3));
+    // The peer follows at once thanks to the unsolicited NA.
+    let (_, got) = s.lab.ping(Ns::Peer, "2001:db8::10", 3, "0.2");
+    assert_eq!(got, 3, "{}", s.log());
+}
+
+/// ifctl-free sanity: the control socket answers ping and refuses junk.
+#[test]
+fn control_socket_answers_and_refuses_junk() {
+    if !root_or_skip("control") {
+        return;
+    }
+    let s =
+        Setup::new("control", 1, "interface mp0 group g test 192.0.2.11/24\n");
+    match s.request(RequestBody::Ping) {
+        Some(ResponseBody::Ok(Payload::Pong { daemon, .. })) => {
+            assert_eq!(daemon, "mpathd")
+        }
+        other => panic!("{other:?}"),
+    }
+    use std::io::{BufRead, BufReader, Write};
+    let mut c = std::os::unix::net::UnixStream::connect(&s.sock).unwrap();
+    c.write_all(b"{not json\n").unwrap();
+    let mut line = String::new();
+    BufReader::new(&c).read_line(&mut line).unwrap();
+    assert!(line.contains("bad_request"), "{line}");
+    assert!(s.try_status().is_some(), "daemon still answers");
+}
