@@ -13,7 +13,7 @@ use mpath_core::engine::{Action, Engine, KernelSnapshot, Level};
 use mpath_core::probe::ReplyOutcome;
 use mpath_core::time::Instant;
 use mpath_proto::{
-    ErrorCode, ErrorReply, Event, Payload, RequestBody, ResponseBody,
+    ErrorCode, ErrorReply, Event, Payload, ProbeInfo, RequestBody, ResponseBody,
 };
 use mpath_sys::clock;
 use mpath_sys::poll::{poll, PollFd};
@@ -23,6 +23,7 @@ use crate::control::{Control, Pending};
 use crate::log::Logger;
 use crate::platform::{Kernel, Probe, ProbeIo};
 use crate::probes::{decode, Discard, Probes};
+use crate::runtime::{self, Change};
 
 /// in.mpathd rescans every interface at least this often, whatever the
 /// kernel says (IF_SCAN_INTERVAL): notifications are only hints.
@@ -126,6 +127,7 @@ impl<K: Kernel> Daemon<K> {
                 interface: None,
                 group: None,
                 message,
+                probe: None,
             };
             self.control.broadcast(&ev);
         }
@@ -382,6 +384,56 @@ impl<K: Kernel> Daemon<K> {
                     );
                 }
             }
+            Action::ProbeResult {
+                ifname,
+                family,
+                seq,
+                target,
+                sent_at,
+                rtt,
+                rtt_avg,
+                rtt_dev,
+            } => {
+                if self.control.has_watchers() {
+                    let us = |d: std::time::Duration| {
+                        u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+                    };
+                    let since = |t: Instant| {
+                        u64::try_from(
+                            t.saturating_since(self.started).as_millis(),
+                        )
+                        .unwrap_or(u64::MAX)
+                    };
+                    let message = match rtt {
+                        Some(r) => format!(
+                            "probe {seq} on ({} {ifname}) to {target}: {:.2} ms",
+                            family.inet(),
+                            r.as_secs_f64() * 1000.0
+                        ),
+                        None => format!(
+                            "probe {seq} on ({} {ifname}) to {target}: lost",
+                            family.inet()
+                        ),
+                    };
+                    let ev = Event {
+                        time_ms: since(clock::now()),
+                        kind: "probe".into(),
+                        interface: Some(ifname),
+                        group: None,
+                        message,
+                        probe: Some(ProbeInfo {
+                            family: family.inet().into(),
+                            seq,
+                            target: target.to_string(),
+                            sent_ms: since(sent_at),
+                            rtt_us: rtt.map(us),
+                            rtt_avg_us: rtt_avg.map(us),
+                            rtt_dev_us: rtt_dev.map(us),
+                        }),
+                    };
+                    self.control.broadcast(&ev);
+                }
+            }
             Action::Log { level, message } => self.note(level, message),
         }
     }
@@ -465,6 +517,35 @@ impl<K: Kernel> Daemon<K> {
         }
     }
 
+    /// A runtime change: checked like a file, then in force until the
+    /// next reload.
+    fn change(
+        &mut self,
+        ifname: &str,
+        change: &Change,
+        now: Instant,
+    ) -> ResponseBody {
+        match runtime::apply(self.engine.config(), ifname, change) {
+            Ok((cfg, persist)) => {
+                self.note(
+                    Level::Info,
+                    format!("runtime change on {ifname}: {change:?}; to keep it, put in {}: {persist}", self.config_path),
+                );
+                self.engine.reconfigure(cfg, now);
+                self.sync(now);
+                ResponseBody::Ok(Payload::Changed { persist })
+            }
+            Err(problems) => ResponseBody::Error(ErrorReply {
+                code: ErrorCode::BadConfig,
+                message: format!(
+                    "{ifname}: change refused: {}",
+                    problems.join("; ")
+                ),
+                details: problems,
+            }),
+        }
+    }
+
     fn answer(&mut self, p: Pending) {
         let id = p.request.id;
         let now = clock::now();
@@ -488,6 +569,24 @@ impl<K: Kernel> Daemon<K> {
                 let r = self.engine.online(&interface, now);
                 self.execute();
                 (engine_result(r), false)
+            }
+            RequestBody::SetGroup { interface, group } => {
+                (self.change(&interface, &Change::Group(group), now), false)
+            }
+            RequestBody::SetStandby { interface, standby } => (
+                self.change(&interface, &Change::Standby(standby), now),
+                false,
+            ),
+            RequestBody::SetTest {
+                interface,
+                test,
+                family,
+            } => {
+                let change = match (test, family) {
+                    (Some(t), _) => Change::SetTest(t),
+                    (None, f) => Change::ClearTest(f.unwrap_or_default()),
+                };
+                (self.change(&interface, &change, now), false)
             }
             RequestBody::Reload => match self.reload(now) {
                 Ok(warnings) => (ResponseBody::Ok(Payload::Reloaded { warnings }), false),

@@ -12,6 +12,7 @@ mod opts;
 mod paths;
 mod platform;
 mod probes;
+mod runtime;
 
 use std::io::Write;
 use std::path::Path;

@@ -25,6 +25,6 @@ mod message;
 
 pub use message::{
     encode, parse_request, parse_response, ErrorCode, ErrorReply, Event,
-    Payload, ProtoError, Request, RequestBody, Response, ResponseBody,
-    MAX_REQUEST, MAX_RESPONSE, VERSION,
+    Payload, ProbeInfo, ProtoError, Request, RequestBody, Response,
+    ResponseBody, MAX_REQUEST, MAX_RESPONSE, VERSION,
 };

@@ -47,6 +47,32 @@ pub enum RequestBody {
     /// Re-read the configuration file, as SIGHUP does, and say whether
     /// the new configuration was taken.
     Reload,
+    /// ifconfig IF group NAME / -group: move an interface into a group,
+    /// or out of every group. Runtime only: the next reload from the
+    /// file undoes it.
+    SetGroup {
+        /// Interface.
+        interface: String,
+        /// New group, or `None` for `-group`.
+        group: Option<String>,
+    },
+    /// ifconfig IF standby / -standby. Runtime only.
+    SetStandby {
+        /// Interface.
+        interface: String,
+        /// Standby or not.
+        standby: bool,
+    },
+    /// ifconfig IF test ADDR/PLEN (or `inet6` for the link-local), or
+    /// `-test inet|inet6` to stop probing that family. Runtime only.
+    SetTest {
+        /// Interface.
+        interface: String,
+        /// `ADDR/PLEN` or `inet6` to set; `None` to remove `family`'s.
+        test: Option<String>,
+        /// `inet` or `inet6`: the family to remove when `test` is None.
+        family: Option<String>,
+    },
 }
 
 /// The wire form of a request: a flat object, every field known. (serde's
@@ -61,52 +87,142 @@ struct WireRequest {
     request: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     interface: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    standby: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    test: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    family: Option<String>,
 }
 
 impl Request {
     fn from_wire(w: WireRequest) -> Result<Request, ProtoError> {
         let bad = |m: String| Err(ProtoError::Malformed(m));
-        let body = match (w.request.as_str(), w.interface) {
-            ("ping", None) => RequestBody::Ping,
-            ("status", None) => RequestBody::Status,
-            ("watch", None) => RequestBody::Watch,
-            ("reload", None) => RequestBody::Reload,
-            ("offline", Some(interface)) => RequestBody::Offline { interface },
-            ("online", Some(interface)) => RequestBody::Online { interface },
-            ("offline" | "online", None) => {
-                return bad(format!("`{}` needs an `interface`", w.request))
-            }
-            ("ping" | "status" | "watch" | "reload", Some(_)) => {
-                return bad(format!("`{}` takes no `interface`", w.request))
-            }
-            (other, _) => return bad(format!("unknown request `{other}`")),
+        let WireRequest {
+            version,
+            id,
+            request,
+            interface,
+            group,
+            standby,
+            test,
+            family,
+        } = w;
+        // Which optional fields each request takes; any other is refused.
+        let allowed: &[&str] = match request.as_str() {
+            "ping" | "status" | "watch" | "reload" => &[],
+            "offline" | "online" => &["interface"],
+            "set_group" => &["interface", "group"],
+            "set_standby" => &["interface", "standby"],
+            "set_test" => &["interface", "test", "family"],
+            other => return bad(format!("unknown request `{other}`")),
         };
-        Ok(Request {
-            version: w.version,
-            id: w.id,
-            body,
-        })
+        let given = [
+            ("interface", interface.is_some()),
+            ("group", group.is_some()),
+            ("standby", standby.is_some()),
+            ("test", test.is_some()),
+            ("family", family.is_some()),
+        ];
+        for (name, present) in given {
+            if present && !allowed.contains(&name) {
+                return bad(format!("`{request}` takes no `{name}`"));
+            }
+        }
+        let need_if = || match &interface {
+            Some(i) => Ok(i.clone()),
+            None => Err(ProtoError::Malformed(format!(
+                "`{request}` needs an `interface`"
+            ))),
+        };
+        let body = match request.as_str() {
+            "ping" => RequestBody::Ping,
+            "status" => RequestBody::Status,
+            "watch" => RequestBody::Watch,
+            "reload" => RequestBody::Reload,
+            "offline" => RequestBody::Offline {
+                interface: need_if()?,
+            },
+            "online" => RequestBody::Online {
+                interface: need_if()?,
+            },
+            "set_group" => RequestBody::SetGroup {
+                interface: need_if()?,
+                group,
+            },
+            "set_standby" => RequestBody::SetStandby {
+                interface: need_if()?,
+                standby: match standby {
+                    Some(s) => s,
+                    None => return bad("`set_standby` needs `standby`".into()),
+                },
+            },
+            _ => {
+                if test.is_some() == family.is_some() {
+                    return bad(
+                        "`set_test` takes exactly one of `test` and `family`"
+                            .into(),
+                    );
+                }
+                RequestBody::SetTest {
+                    interface: need_if()?,
+                    test,
+                    family,
+                }
+            }
+        };
+        Ok(Request { version, id, body })
     }
 
     fn to_wire(&self) -> WireRequest {
-        let (request, interface) = match &self.body {
-            RequestBody::Ping => ("ping", None),
-            RequestBody::Status => ("status", None),
-            RequestBody::Watch => ("watch", None),
-            RequestBody::Reload => ("reload", None),
-            RequestBody::Offline { interface } => {
-                ("offline", Some(interface.clone()))
-            }
-            RequestBody::Online { interface } => {
-                ("online", Some(interface.clone()))
-            }
-        };
-        WireRequest {
+        let mut w = WireRequest {
             version: self.version,
             id: self.id,
-            request: request.to_string(),
-            interface,
-        }
+            request: String::new(),
+            interface: None,
+            group: None,
+            standby: None,
+            test: None,
+            family: None,
+        };
+        let name = match &self.body {
+            RequestBody::Ping => "ping",
+            RequestBody::Status => "status",
+            RequestBody::Watch => "watch",
+            RequestBody::Reload => "reload",
+            RequestBody::Offline { interface } => {
+                w.interface = Some(interface.clone());
+                "offline"
+            }
+            RequestBody::Online { interface } => {
+                w.interface = Some(interface.clone());
+                "online"
+            }
+            RequestBody::SetGroup { interface, group } => {
+                w.interface = Some(interface.clone());
+                w.group.clone_from(group);
+                "set_group"
+            }
+            RequestBody::SetStandby { interface, standby } => {
+                w.interface = Some(interface.clone());
+                w.standby = Some(*standby);
+                "set_standby"
+            }
+            RequestBody::SetTest {
+                interface,
+                test,
+                family,
+            } => {
+                w.interface = Some(interface.clone());
+                w.test.clone_from(test);
+                w.family.clone_from(family);
+                "set_test"
+            }
+        };
+        w.request = name.to_string();
+        w
     }
 
     /// The request as one line, newline included.
@@ -124,7 +240,10 @@ impl RequestBody {
             }
             RequestBody::Offline { .. }
             | RequestBody::Online { .. }
-            | RequestBody::Reload => true,
+            | RequestBody::Reload
+            | RequestBody::SetGroup { .. }
+            | RequestBody::SetStandby { .. }
+            | RequestBody::SetTest { .. } => true,
         }
     }
 }
@@ -179,6 +298,13 @@ pub enum Payload {
     },
     /// Events follow.
     Watching,
+    /// A runtime change is in force until the next reload; `persist` is
+    /// the configuration line that would make it permanent.
+    Changed {
+        /// The `interface ...` line for mpathd.conf (empty if the
+        /// interface is no longer configured).
+        persist: String,
+    },
 }
 
 /// Why a request failed.
@@ -233,6 +359,31 @@ pub struct Event {
     pub group: Option<String>,
     /// What happened, in the log's words.
     pub message: String,
+    /// For `probe` events: the probe and its result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<ProbeInfo>,
+}
+
+/// One resolved probe (ipmpstat -p).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct ProbeInfo {
+    /// `inet` or `inet6`.
+    pub family: String,
+    /// ICMP sequence number (the probe id).
+    pub seq: u16,
+    /// Target probed.
+    pub target: String,
+    /// Send time, ms since the daemon started.
+    pub sent_ms: u64,
+    /// Round-trip time in µs; absent if the probe was lost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rtt_us: Option<u64>,
+    /// The target's smoothed RTT in µs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rtt_avg_us: Option<u64>,
+    /// The target's RTT deviation in µs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rtt_dev_us: Option<u64>,
 }
 
 /// Why bytes are not a valid message.
@@ -330,6 +481,28 @@ mod tests {
             RequestBody::Online {
                 interface: "em0".into(),
             },
+            RequestBody::SetGroup {
+                interface: "em0".into(),
+                group: Some("web".into()),
+            },
+            RequestBody::SetGroup {
+                interface: "em0".into(),
+                group: None,
+            },
+            RequestBody::SetStandby {
+                interface: "em0".into(),
+                standby: true,
+            },
+            RequestBody::SetTest {
+                interface: "em0".into(),
+                test: Some("192.0.2.5/24".into()),
+                family: None,
+            },
+            RequestBody::SetTest {
+                interface: "em0".into(),
+                test: None,
+                family: Some("inet6".into()),
+            },
         ] {
             let r = Request {
                 version: VERSION,
@@ -386,6 +559,18 @@ mod tests {
                 br#"{"version":1,"request":"offline","interface":7}"#,
                 ErrorCode::BadRequest,
             ),
+            (
+                br#"{"version":1,"request":"status","interface":"em0"}"#,
+                ErrorCode::BadRequest,
+            ),
+            (
+                br#"{"version":1,"request":"set_standby","interface":"em0"}"#,
+                ErrorCode::BadRequest,
+            ),
+            (
+                br#"{"version":1,"request":"set_test","interface":"e","test":"inet6","family":"inet"}"#,
+                ErrorCode::BadRequest,
+            ),
         ];
         for (bytes, code) in cases {
             let e = parse_request(bytes).unwrap_err();
@@ -421,6 +606,7 @@ mod tests {
                     interface: Some("em0".into()),
                     group: None,
                     message: "IP interface failure detected on em0".into(),
+                    probe: None,
                 }),
             },
             Response {

@@ -68,6 +68,26 @@ pub enum Action {
         /// The address.
         addr: IpAddr,
     },
+    /// A probe was answered or lost (for `ifctl -p` watchers; the
+    /// daemon drops it when nobody watches).
+    ProbeResult {
+        /// Member interface.
+        ifname: String,
+        /// Family.
+        family: Family,
+        /// ICMP sequence number.
+        seq: u16,
+        /// Target.
+        target: IpAddr,
+        /// When it was sent.
+        sent_at: crate::time::Instant,
+        /// Round-trip time; `None` if lost.
+        rtt: Option<std::time::Duration>,
+        /// The target's smoothed RTT and deviation.
+        rtt_avg: Option<std::time::Duration>,
+        /// The target's RTT deviation.
+        rtt_dev: Option<std::time::Duration>,
+    },
     /// Write a log line.
     Log {
         /// Priority.

@@ -12,7 +12,8 @@ use crate::group::{
 };
 use crate::link::{LinkConfig, LinkDetector, LinkEvent};
 use crate::probe::{
-    EchoReply, ProbeConfig, ProbeDetector, ProbeEvent, ReplyOutcome,
+    EchoReply, ProbeConfig, ProbeDetector, ProbeEvent, ProbeOutcome,
+    ReplyOutcome,
 };
 use crate::rng::Rng;
 use crate::time::Instant;
@@ -629,11 +630,36 @@ impl Engine {
                         family.inet()
                     ),
                 ),
+                ProbeEvent::ProbeResolved {
+                    seq,
+                    target,
+                    sent_at,
+                    outcome,
+                } => {
+                    let info = self.ifaces[i].paths[p]
+                        .detector
+                        .as_ref()
+                        .and_then(|d| {
+                            d.targets().into_iter().find(|t| t.addr == target)
+                        });
+                    self.actions.push(Action::ProbeResult {
+                        ifname: name.clone(),
+                        family,
+                        seq,
+                        target,
+                        sent_at,
+                        rtt: match outcome {
+                            ProbeOutcome::Acked { rtt } => Some(rtt),
+                            ProbeOutcome::Lost => None,
+                        },
+                        rtt_avg: info.and_then(|t| t.rtt_avg),
+                        rtt_dev: info.and_then(|t| t.rtt_dev),
+                    });
+                }
                 ProbeEvent::PathFailed { .. }
                 | ProbeEvent::PathRepaired
                 | ProbeEvent::NoTargets
-                | ProbeEvent::TargetsAvailable
-                | ProbeEvent::ProbeResolved { .. } => {}
+                | ProbeEvent::TargetsAvailable => {}
             }
         }
     }

@@ -149,6 +149,7 @@ impl World {
                 Action::Announce { ifname, addr } => {
                     self.announced.push((ifname, addr))
                 }
+                Action::ProbeResult { .. } => {}
                 Action::Log { level, message } => {
                     self.log.push((self.now, level, message))
                 }

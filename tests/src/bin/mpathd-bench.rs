@@ -25,7 +25,9 @@ use std::time::{Duration, Instant};
 
 use mpath_lab::client::status;
 use mpath_lab::{root_or_skip, Daemon, Lab, LabSpec, Ns};
-use mpath_proto::{parse_response, Request, RequestBody, ResponseBody, VERSION};
+use mpath_proto::{
+    parse_response, Request, RequestBody, ResponseBody, VERSION,
+};
 
 struct Shell {
     child: Child,
@@ -84,7 +86,11 @@ fn watch(sock: &Path) -> Receiver<(Instant, String)> {
     rx
 }
 
-fn wait_event(rx: &Receiver<(Instant, String)>, needle: &str, within: Duration) -> Option<Instant> {
+fn wait_event(
+    rx: &Receiver<(Instant, String)>,
+    needle: &str,
+    within: Duration,
+) -> Option<Instant> {
     let end = Instant::now() + within;
     loop {
         let left = end.checked_duration_since(Instant::now())?;
@@ -125,7 +131,11 @@ impl Stats {
 }
 
 fn binary(name: &str) -> PathBuf {
-    std::env::current_exe().expect("exe").parent().expect("dir").join(name)
+    std::env::current_exe()
+        .expect("exe")
+        .parent()
+        .expect("dir")
+        .join(name)
 }
 
 struct Run {
@@ -137,7 +147,8 @@ struct Run {
 
 fn start(fdt: u32, name: &str) -> Run {
     let lab = Lab::new(LabSpec { members: 2 });
-    let dir = std::env::temp_dir().join(format!("mpathd-bench-{}-{name}", std::process::id()));
+    let dir = std::env::temp_dir()
+        .join(format!("mpathd-bench-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let conf = dir.join("mpathd.conf");
     std::fs::write(
@@ -155,14 +166,23 @@ fn start(fdt: u32, name: &str) -> Run {
     let d = Daemon::spawn(
         &lab.ns(Ns::Host),
         &binary("mpathd"),
-        &["-d", "-f", conf.to_str().unwrap(), "-s", sock.to_str().unwrap()],
+        &[
+            "-d",
+            "-f",
+            conf.to_str().unwrap(),
+            "-s",
+            sock.to_str().unwrap(),
+        ],
         &dir.join("log"),
     );
     let end = Instant::now() + Duration::from_secs(20);
     while Instant::now() < end {
         let ok = status(&sock).is_some_and(|s| {
             s.interfaces.iter().all(|i| {
-                i.state == "ok" && i.paths.iter().all(|p| p.targets.iter().any(|t| t.rtt_avg_us.is_some()))
+                i.state == "ok"
+                    && i.paths.iter().all(|p| {
+                        p.targets.iter().any(|t| t.rtt_avg_us.is_some())
+                    })
             })
         });
         if ok {
@@ -188,7 +208,8 @@ fn wait_home(run: &Run) {
     let end = Instant::now() + Duration::from_secs(30);
     while Instant::now() < end {
         let ok = status(&run.sock).is_some_and(|s| {
-            s.interfaces.iter().all(|i| i.state == "ok") && s.addresses.iter().all(|a| a.host.as_deref() == Some("mp0"))
+            s.interfaces.iter().all(|i| i.state == "ok")
+                && s.addresses.iter().all(|a| a.host.as_deref() == Some("mp0"))
         });
         if ok {
             return;
@@ -207,11 +228,19 @@ fn carrier_trials(n: usize) {
         drain(&events);
         let t0 = Instant::now();
         ip.run("link set s0 down");
-        if let Some(at) = wait_event(&events, "Successfully failed over from NIC mp0", Duration::from_secs(5)) {
+        if let Some(at) = wait_event(
+            &events,
+            "Successfully failed over from NIC mp0",
+            Duration::from_secs(5),
+        ) {
             st.0.push(at.duration_since(t0).as_secs_f64() * 1000.0);
         }
         ip.run("link set s0 up");
-        wait_event(&events, "Successfully failed back to NIC mp0", Duration::from_secs(10));
+        wait_event(
+            &events,
+            "Successfully failed back to NIC mp0",
+            Duration::from_secs(10),
+        );
     }
     st.line("carrier loss -> address moved and announced");
 }
@@ -225,15 +254,26 @@ fn cut_trials(fdt: u32, n: usize) -> Stats {
     for _ in 0..n {
         wait_home(&run);
         // Cut at a random point of the probe cycle.
-        std::thread::sleep(settle + Duration::from_micros(u64::from(rand_u32() % (fdt * 1000))));
+        std::thread::sleep(
+            settle
+                + Duration::from_micros(u64::from(rand_u32() % (fdt * 1000))),
+        );
         drain(&events);
         let t0 = Instant::now();
         nft.run("add element bridge lab cut { \"s0\" }");
-        if let Some(at) = wait_event(&events, "IP interface failure detected on mp0", Duration::from_millis(u64::from(fdt) * 5)) {
+        if let Some(at) = wait_event(
+            &events,
+            "IP interface failure detected on mp0",
+            Duration::from_millis(u64::from(fdt) * 5),
+        ) {
             st.0.push(at.duration_since(t0).as_secs_f64() * 1000.0);
         }
         nft.run("delete element bridge lab cut { \"s0\" }");
-        wait_event(&events, "IP interface repair detected on mp0", Duration::from_millis(u64::from(fdt) * 10));
+        wait_event(
+            &events,
+            "IP interface repair detected on mp0",
+            Duration::from_millis(u64::from(fdt) * 10),
+        );
     }
     st
 }
@@ -255,15 +295,21 @@ fn false_failures(secs: u64) {
     let mut fdt_raised = 0;
     while let Some(left) = end.checked_duration_since(Instant::now()) {
         match events.recv_timeout(left) {
-            Ok((_, m)) if m.contains("IP interface failure detected") => failures += 1,
-            Ok((_, m)) if m.contains("Cannot meet requested failure detection time") => fdt_raised += 1,
+            Ok((_, m)) if m.contains("IP interface failure detected") => {
+                failures += 1
+            }
+            Ok((_, m))
+                if m.contains(
+                    "Cannot meet requested failure detection time",
+                ) =>
+            {
+                fdt_raised += 1
+            }
             Ok(_) => {}
             Err(_) => break,
         }
     }
-    let probes = status(&run.sock)
-        .map(|s| s.interfaces.len())
-        .unwrap_or(0);
+    let probes = status(&run.sock).map(|s| s.interfaces.len()).unwrap_or(0);
     println!(
         "false failures at FDT 100 ms, 2 % random loss, {secs} s x {probes} members: {failures} \
          (FDT raised {fdt_raised} times; ~{} probes per member)",
@@ -275,8 +321,14 @@ fn main() {
     if !root_or_skip("mpathd-bench") {
         std::process::exit(1);
     }
-    let n: usize = std::env::var("TRIALS").ok().and_then(|v| v.parse().ok()).unwrap_or(50);
-    let loss_secs: u64 = std::env::var("LOSS_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(120);
+    let n: usize = std::env::var("TRIALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
+    let loss_secs: u64 = std::env::var("LOSS_SECONDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(120);
     println!("mpathd benchmark: {n} trials each (TRIALS=), lab in network namespaces");
     carrier_trials(n);
     for fdt in [1000u32, 100] {
