@@ -444,16 +444,7 @@ impl Group {
         name: &str,
         out: &mut Vec<GroupEvent>,
     ) -> Result<(), GroupError> {
-        let i = self.index(name)?;
-        self.apply(
-            i,
-            MemberInput::Repaired,
-            Cause::Repair,
-            Arrival::Repair,
-            out,
-        );
-        self.settle(out);
-        Ok(())
+        self.observe(name, MemberInput::Repaired, Cause::Repair, out)
     }
 
     /// A working member lost every probe target (in.mpathd NOTARGETS).
@@ -462,16 +453,7 @@ impl Group {
         name: &str,
         out: &mut Vec<GroupEvent>,
     ) -> Result<(), GroupError> {
-        let i = self.index(name)?;
-        self.apply(
-            i,
-            MemberInput::LostTargets,
-            Cause::LostTargets,
-            Arrival::Repair,
-            out,
-        );
-        self.settle(out);
-        Ok(())
+        self.observe(name, MemberInput::LostTargets, Cause::LostTargets, out)
     }
 
     /// A member without targets found one.
@@ -480,16 +462,7 @@ impl Group {
         name: &str,
         out: &mut Vec<GroupEvent>,
     ) -> Result<(), GroupError> {
-        let i = self.index(name)?;
-        self.apply(
-            i,
-            MemberInput::FoundTargets,
-            Cause::FoundTargets,
-            Arrival::Repair,
-            out,
-        );
-        self.settle(out);
-        Ok(())
+        self.observe(name, MemberInput::FoundTargets, Cause::FoundTargets, out)
     }
 
     /// if_mpadm -d: takes `name` out of service. Refused when no other
@@ -613,6 +586,20 @@ impl Group {
             });
             a.host = Some(a.home);
         }
+    }
+
+    /// Feeds a detector observation about `name` to its state machine.
+    fn observe(
+        &mut self,
+        name: &str,
+        input: MemberInput,
+        cause: Cause,
+        out: &mut Vec<GroupEvent>,
+    ) -> Result<(), GroupError> {
+        let i = self.index(name)?;
+        self.apply(i, input, cause, Arrival::Repair, out);
+        self.settle(out);
+        Ok(())
     }
 
     fn index(&self, name: &str) -> Result<usize, GroupError> {

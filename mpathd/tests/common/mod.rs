@@ -2,16 +2,12 @@
 //! mpathd, and a small control-socket client.
 #![allow(dead_code, clippy::print_stderr)]
 
-use std::io::{BufRead, BufReader, Write};
-use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use mpath_core::engine::{InterfaceStatus, Status};
 use mpath_lab::{Daemon, Lab, LabSpec, Ns};
-use mpath_proto::{
-    parse_response, Payload, Request, RequestBody, ResponseBody, VERSION,
-};
+use mpath_proto::{RequestBody, ResponseBody};
 
 /// The lab's usual configuration: two members with test addresses, two
 /// explicit targets, one data address homed on each member.
@@ -96,24 +92,11 @@ impl Setup {
 
     /// One request, one response.
     pub fn request(&self, body: RequestBody) -> Option<ResponseBody> {
-        let mut s = UnixStream::connect(&self.sock).ok()?;
-        s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-        let req = Request {
-            version: VERSION,
-            id: 1,
-            body,
-        };
-        s.write_all(&req.encode()).ok()?;
-        let mut line = String::new();
-        BufReader::new(s).read_line(&mut line).ok()?;
-        parse_response(line.as_bytes()).ok().map(|r| r.body)
+        mpath_lab::client::request(&self.sock, body)
     }
 
     pub fn try_status(&self) -> Option<Status> {
-        match self.request(RequestBody::Status)? {
-            ResponseBody::Ok(Payload::Status(s)) => Some(s),
-            _ => None,
-        }
+        mpath_lab::client::status(&self.sock)
     }
 
     pub fn status(&self) -> Status {
