@@ -619,9 +619,9 @@ fn engine_result(
                 E::Group(G::NoOtherFunctioning(_)) => ErrorCode::Eminred,
                 E::Group(G::AlreadyOffline(_)) => ErrorCode::AlreadyOffline,
                 E::Group(G::NotOffline(_)) => ErrorCode::NotOffline,
-                E::Group(G::NotPresent(_)) | E::Group(G::NotInGroup(_)) => {
-                    ErrorCode::Failed
-                }
+                E::Group(G::NotPresent(_))
+                | E::Group(G::NotInGroup(_))
+                | E::Group(G::HomeOfAddress(_)) => ErrorCode::Failed,
             };
             ResponseBody::Error(ErrorReply {
                 code,

@@ -72,6 +72,9 @@ pub(super) struct Iface {
     /// after start, or its carrier returned): new probe paths get the
     /// quiet period meant for spanning tree.
     pub fresh_link: bool,
+    /// A member only because the OS's interface group lists it (no
+    /// `interface` line): it leaves when the OS group drops it.
+    pub os_member: bool,
 }
 
 impl Iface {

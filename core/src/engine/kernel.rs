@@ -28,6 +28,9 @@ pub struct KernelLink {
     pub loopback: bool,
     /// Every address on the interface with its prefix length.
     pub addrs: Vec<IpPrefix>,
+    /// The OS's interface groups it belongs to (FreeBSD: `ifconfig em0
+    /// group NAME`); empty where the OS has no such notion.
+    pub groups: Vec<String>,
 }
 
 /// A route whose next hop may serve as a probe target (in.mpathd's

@@ -214,6 +214,7 @@ impl Engine {
             .iter()
             .flat_map(|l| l.addrs.iter().map(|a| a.addr()))
             .collect();
+        self.adopt_os_members(snap, now);
         if !self.cfg.tunables.track_interfaces_only_with_groups {
             self.track_unconfigured(snap, now);
         }
@@ -224,6 +225,68 @@ impl Engine {
         self.observe_addresses(snap);
         self.evaluate_all(now);
         self.started = true;
+    }
+
+    /// A group with no `interface` lines takes its members from the OS's
+    /// interface group of the same name, so that on FreeBSD rc.conf stays
+    /// the place for membership (`ifconfig_em0="... group web"`). Such
+    /// members are watched by link state; `interface` lines add probing.
+    fn adopt_os_members(&mut self, snap: &KernelSnapshot, now: Instant) {
+        let os_groups: Vec<String> = self
+            .cfg
+            .groups
+            .iter()
+            .filter(|g| self.cfg.members(&g.name).next().is_none())
+            .map(|g| g.name.clone())
+            .collect();
+        for gname in &os_groups {
+            let Some(g) = self.groups.iter().position(|x| x.name() == gname)
+            else {
+                continue;
+            };
+            for l in snap.links.iter().filter(|l| l.groups.contains(gname)) {
+                if self.ifaces.iter().any(|i| i.name == l.name) {
+                    continue;
+                }
+                let mut iface = new_iface(&l.name, gname, None, None, now);
+                iface.os_member = true;
+                self.ifaces.push(iface);
+                self.groups[g].add_member(&l.name, false);
+                self.log(
+                    Level::Info,
+                    format!(
+                        "{} joined group {gname} (interface group)",
+                        l.name
+                    ),
+                );
+            }
+        }
+        let mut i = 0;
+        while i < self.ifaces.len() {
+            let iface = &self.ifaces[i];
+            let left = iface.os_member
+                && snap
+                    .link(&iface.name)
+                    .is_some_and(|l| !l.groups.contains(&iface.group));
+            if !left {
+                i += 1;
+                continue;
+            }
+            let (name, gname) = (iface.name.clone(), iface.group.clone());
+            if let Some(g) = self.groups.iter().position(|x| x.name() == gname)
+            {
+                let mut out = Vec::new();
+                // OS-defined groups have no configured data addresses, so
+                // no member is a home and removal cannot be refused.
+                let _ = self.groups[g].remove_member(&name, &mut out);
+                self.group_events(g, out);
+            }
+            self.ifaces.remove(i);
+            self.log(
+                Level::Info,
+                format!("{name} left group {gname} (interface group)"),
+            );
+        }
     }
 
     /// TRACK_INTERFACES_ONLY_WITH_GROUPS=no: every other interface is
@@ -1040,6 +1103,7 @@ fn new_iface(
         no_test_logged: false,
         offline: false,
         fresh_link: false,
+        os_member: false,
     }
 }
 

@@ -66,6 +66,7 @@ impl World {
                 addrs: vec![format!("fe80::ff:fe00:1{i:02}/64")
                     .parse()
                     .unwrap()],
+                groups: Vec::new(),
             })
             .collect();
         let mut w = World {

@@ -250,3 +250,29 @@ fn track_all_reports_ungrouped_failures_and_moves_nothing() {
     assert!(!w.logged("IP interface failure detected on mp0").is_empty());
     assert!(w.logged("moving").is_empty());
 }
+
+#[test]
+fn os_interface_groups_define_membership() {
+    // No interface lines: members come from the OS's interface groups
+    // (FreeBSD rc.conf: ifconfig_mp0="... group web").
+    let mut w = World::new("group web\n", &["mp0", "mp1", "mp2"]);
+    w.link_mut("mp0").groups = vec!["web".into()];
+    w.link_mut("mp1").groups = vec!["web".into()];
+    w.sync();
+    let st = w.engine.status();
+    let names: Vec<&str> =
+        st.interfaces.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, ["mp0", "mp1"]);
+    assert_eq!(st.groups[0].state, "ok");
+    w.carrier("mp1", false);
+    assert!(!w
+        .logged("IP interface failure detected on mp1 of group web")
+        .is_empty());
+    // mp1 leaves the OS group: it is no longer a member.
+    w.link_mut("mp1").groups.clear();
+    w.sync();
+    let st = w.engine.status();
+    assert_eq!(st.interfaces.len(), 1);
+    assert_eq!(st.groups[0].state, "ok");
+    assert!(!w.logged("mp1 left group web").is_empty());
+}

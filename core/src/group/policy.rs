@@ -146,6 +146,9 @@ pub enum GroupError {
     /// Offline in the anonymous group, where nothing takes over.
     #[error("cannot offline {0}: not in an IPMP group")]
     NotInGroup(String),
+    /// A member cannot leave while data addresses call it home.
+    #[error("{0} is the home of a data address and cannot leave its group")]
+    HomeOfAddress(String),
 }
 
 /// How a member came to be functioning, which decides its INACTIVE flag.
@@ -221,6 +224,44 @@ impl Group {
         self.members.push(Member::new(name, standby));
         self.present.push(false);
         self.seen.push(false);
+    }
+
+    /// Removes a member that left the group (an OS interface group no
+    /// longer lists it). Its data addresses move first, as if it had
+    /// been removed from the kernel. Refused for the home of an address.
+    pub fn remove_member(
+        &mut self,
+        name: &str,
+        out: &mut Vec<GroupEvent>,
+    ) -> Result<(), GroupError> {
+        let i = self.index(name)?;
+        if self.addresses.iter().any(|a| a.home == i) {
+            return Err(GroupError::HomeOfAddress(name.to_string()));
+        }
+        self.apply(
+            i,
+            MemberInput::Removed,
+            Cause::Removed,
+            Arrival::Repair,
+            out,
+        );
+        self.members[i].state = MemberState::Missing;
+        self.members[i].inactive = false;
+        self.settle(out);
+        self.members.remove(i);
+        self.present.remove(i);
+        self.seen.remove(i);
+        let shift = |m: usize| if m > i { m - 1 } else { m };
+        for a in &mut self.addresses {
+            a.home = shift(a.home);
+            a.host = match a.host {
+                Some(h) if h == i => None,
+                Some(h) => Some(shift(h)),
+                None => None,
+            };
+        }
+        self.settle(out);
+        Ok(())
     }
 
     /// Adds a data address homed on member `home`. The anonymous group

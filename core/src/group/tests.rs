@@ -525,3 +525,35 @@ fn shutdown_restores_homes_where_usable() {
     assert!(out.is_empty());
     assert_eq!(g.hosted_by("b").len(), 3);
 }
+
+#[test]
+fn a_member_leaving_the_group_hands_its_addresses_over() {
+    let mut g = Group::new("g", true);
+    for m in ["a", "b", "c"] {
+        g.add_member(m, false);
+    }
+    g.add_address(p("192.0.2.1/24"), "a").unwrap();
+    let mut out = Vec::new();
+    for m in ["a", "b", "c"] {
+        g.member_appeared(m, Health::Ok, &mut out).unwrap();
+    }
+    // b took nothing; fail a so that its address lands on b.
+    g.set_evidence(
+        "b",
+        Evidence {
+            link_up: true,
+            probing: false,
+            last_ack: None,
+        },
+    );
+    g.member_suspect("a", Suspicion::LinkDown, &mut out)
+        .unwrap();
+    assert_eq!(host_of(&g, "192.0.2.1/24").as_deref(), Some("b"));
+    g.remove_member("b", &mut out).unwrap();
+    assert!(g.member("b").is_none());
+    assert_eq!(host_of(&g, "192.0.2.1/24").as_deref(), Some("c"));
+    assert_eq!(
+        g.remove_member("a", &mut out).unwrap_err(),
+        GroupError::HomeOfAddress("a".into())
+    );
+}

@@ -76,6 +76,8 @@ fn assemble(
             carrier: l.carrier,
             loopback: l.loopback,
             addrs: Vec::new(),
+            // Linux has no interface groups in this sense.
+            groups: Vec::new(),
         })
         .collect();
     let at: HashMap<u32, usize> = links
