@@ -15,6 +15,7 @@
 //! | [`probe`]  | probe-based detection of one path (interface, family)    |
 //! | [`link`]   | link-based detection: carrier with delays and damping    |
 //! | [`group`]  | IPMP group policy: who hosts which data address          |
+//! | [`lagg`]   | laggd policies: ports, min-links, tracking, redundancy   |
 //! | [`config`] | the /etc/default/mpathd format and mpathd's group lines   |
 #![forbid(unsafe_code)]
 
@@ -22,6 +23,7 @@ pub mod addr;
 pub mod config;
 pub mod engine;
 pub mod group;
+pub mod lagg;
 pub mod link;
 pub mod probe;
 pub mod rng;
