@@ -222,6 +222,12 @@ impl Engine {
             let k = snap.link(&self.ifaces[i].name).cloned();
             self.sync_iface(i, k, now);
         }
+        // Placement waits until every observation of this snapshot is in
+        // (evaluate_all releases the hold), so that an address is not
+        // moved on a partial view.
+        for g in &mut self.groups {
+            g.hold();
+        }
         self.observe_addresses(snap);
         self.evaluate_all(now);
         self.started = true;
