@@ -1,47 +1,120 @@
-//! ifctl: the operator's view of mpathd and laggd. This is the
-//! command-line skeleton; the control protocol arrives with its own issue.
+//! ifctl: the operator's view of mpathd, and its hands. It is to mpathd
+//! what ipmpstat(8), if_mpadm(8) and ifconfig's IPMP options are to
+//! illumos in.mpathd: status listings with ipmpstat's columns, offline
+//! and online, runtime changes, reload and a live event stream, all
+//! through the daemon's control socket. See ifctl(8).
+//!
+//! | module     | concept                                               |
+//! |------------|-------------------------------------------------------|
+//! | `args`     | the command line, parsed without side effects         |
+//! | `client`   | the control socket: a request, or a watch stream      |
+//! | `run`      | carrying out a command                                |
+//! | `listings` | ipmpstat's -g -i -a -t -p rows from the status        |
+//! | `table`    | ipmpstat's human and parsable column output           |
+//! | `show`     | the summary and one member's status                   |
+//! | `json`     | `-j` output                                           |
+//! | `events`   | `watch` lines and the clock of `-p`                   |
+//! | `out`      | output that ends quietly on a closed pipe             |
 
-use std::io::Write;
+mod args;
+mod client;
+mod events;
+mod json;
+mod listings;
+mod out;
+mod run;
+mod show;
+mod table;
+#[cfg(test)]
+mod testdata;
+
 use std::process::ExitCode;
+use std::time::Instant;
 
-const EX_USAGE: u8 = 64;
-const EX_UNAVAILABLE: u8 = 69;
+use crate::out::{say, say_raw, Out};
 
-const USAGE: &str =
-    "usage: ifctl [-hnP] [-o field[,...]] [-a | -g | -i | -p | -t]
-       ifctl interface [offline | online]";
+// Exit statuses, from sysexits(3); ifctl(8) lists what each means here.
+/// Bad command line.
+pub const EX_USAGE: u8 = 64;
+/// No such interface under mpathd's care.
+pub const EX_NOUSER: u8 = 67;
+/// mpathd cannot be reached, does not answer, or nothing probes (-p).
+pub const EX_UNAVAILABLE: u8 = 69;
+/// Standard output failed (other than a closed pipe).
+pub const EX_IOERR: u8 = 74;
+/// mpathd refused in the current state (last usable member, already
+/// offline, not offline).
+pub const EX_TEMPFAIL: u8 = 75;
+/// mpathd's reply makes no sense, or it speaks another version.
+pub const EX_PROTOCOL: u8 = 76;
+/// Only root may change mpathd's state.
+pub const EX_NOPERM: u8 = 77;
+/// A reload or runtime change was refused: the configuration has errors.
+pub const EX_CONFIG: u8 = 78;
+
+/// Why ifctl stops before finishing its work.
+#[derive(Debug)]
+pub enum Failure {
+    /// Standard output was closed by its reader: a normal end, status 0.
+    Quiet,
+    /// An error: the `details`, then `ifctl: message`, on standard
+    /// error; exit with `code`.
+    Exit {
+        /// sysexits(3) status.
+        code: u8,
+        /// One line.
+        message: String,
+        /// More lines, printed as they are (`file:line: ...`).
+        details: Vec<String>,
+    },
+}
+
+impl Failure {
+    /// An error without details.
+    pub fn new(code: u8, message: impl Into<String>) -> Failure {
+        Failure::Exit {
+            code,
+            message: message.into(),
+            details: Vec::new(),
+        }
+    }
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut opts = getopts::Options::new();
-    for (f, what) in [
-        ("a", "data addresses"),
-        ("g", "groups"),
-        ("i", "interfaces"),
-        ("p", "probes, live"),
-        ("t", "probe targets"),
-        ("h", "print this help"),
-        ("n", "numeric addresses"),
-        ("P", "parseable output"),
-    ] {
-        opts.optflag(f, "", what);
+    let started = Instant::now();
+    let mut argv = Vec::new();
+    for a in std::env::args_os().skip(1) {
+        match a.into_string() {
+            Ok(s) => argv.push(s),
+            Err(a) => {
+                say(&format!("argument {a:?} is not UTF-8\n{}", args::USAGE));
+                return ExitCode::from(EX_USAGE);
+            }
+        }
     }
-    opts.optopt("o", "", "fields to print", "field,...");
-    let m = match opts.parse(&args) {
-        Ok(m) => m,
+    let cli = match args::parse(&argv) {
+        Ok(c) => c,
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "ifctl: {e}\n{USAGE}");
+            say(&e.to_string());
             return ExitCode::from(EX_USAGE);
         }
     };
-    if m.opt_present("h") {
-        let _ = writeln!(std::io::stdout(), "{USAGE}");
-        return ExitCode::SUCCESS;
+    let mut out = Out::stdout();
+    let done = run::run(&cli, &mut out, started).and_then(|()| out.flush());
+    match done {
+        Ok(()) | Err(Failure::Quiet) => ExitCode::SUCCESS,
+        Err(Failure::Exit {
+            code,
+            message,
+            details,
+        }) => {
+            // What was printed comes before the error.
+            let _ = out.flush();
+            for d in &details {
+                say_raw(d);
+            }
+            say(&message);
+            ExitCode::from(code)
+        }
     }
-    let _ = writeln!(
-        std::io::stderr(),
-        "ifctl: cannot contact mpathd: the control protocol is not \
-         implemented yet"
-    );
-    ExitCode::from(EX_UNAVAILABLE)
 }

@@ -1,0 +1,570 @@
+//! The command line. Parsing only: nothing here contacts the daemon or
+//! prints; a command line is either a [`Cli`] or a [`UsageError`].
+//!
+//! Options come first (BSD getopt), then the command words, so that
+//! `ifctl em0 -standby` reads `-standby` as a word, as ifconfig does.
+//! The option table [`OPTIONS`] drives both the parser and `-h`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use mpath_core::addr::IpPrefix;
+use mpath_proto::RequestBody;
+
+use crate::client::SOCKET;
+use crate::listings::{self, Mode};
+
+/// The usage lines; ifctl(8)'s SYNOPSIS says the same.
+pub const USAGE: &str = "\
+usage: ifctl [-s socket] [-j]
+       ifctl [-s socket] [-jnP] [-o field[,...]] -a | -g | -i | -p | -t
+       ifctl [-s socket] [-j] interface
+       ifctl [-s socket] interface offline | online
+       ifctl [-s socket] interface group name | -group
+       ifctl [-s socket] interface standby | -standby
+       ifctl [-s socket] interface test addr/plen | test inet6
+       ifctl [-s socket] interface -test inet | -test inet6
+       ifctl [-s socket] [-j] watch
+       ifctl [-s socket] reload
+       ifctl -h";
+
+/// How an option is given.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    /// A listing: at most one of them.
+    Mode(Mode),
+    /// A flag.
+    Flag,
+    /// An option with an argument.
+    Arg(&'static str),
+}
+
+/// One option: short name (or long, for `--libxo`), kind, help.
+#[derive(Clone, Copy, Debug)]
+struct Opt {
+    name: &'static str,
+    kind: Kind,
+    help: &'static str,
+}
+
+const fn opt(name: &'static str, kind: Kind, help: &'static str) -> Opt {
+    Opt { name, kind, help }
+}
+
+/// Every option ifctl takes.
+const OPTIONS: [Opt; 12] = [
+    opt(
+        "a",
+        Kind::Mode(Mode::Addresses),
+        "data addresses (ipmpstat -a)",
+    ),
+    opt("g", Kind::Mode(Mode::Groups), "groups (ipmpstat -g)"),
+    opt(
+        "i",
+        Kind::Mode(Mode::Interfaces),
+        "interfaces (ipmpstat -i)",
+    ),
+    opt("p", Kind::Mode(Mode::Probes), "probes, live (ipmpstat -p)"),
+    opt(
+        "t",
+        Kind::Mode(Mode::Targets),
+        "probe targets (ipmpstat -t)",
+    ),
+    opt("h", Kind::Flag, "print this help and exit"),
+    opt("j", Kind::Flag, "JSON output"),
+    opt("libxo", Kind::Arg("json"), "JSON output, as -j"),
+    opt("n", Kind::Flag, "numeric output (names are never resolved)"),
+    opt("o", Kind::Arg("field,..."), "fields to print, or `all`"),
+    opt("P", Kind::Flag, "parsable output (needs -o)"),
+    opt("s", Kind::Arg("socket"), "mpathd's control socket"),
+];
+
+/// `-h`: the usage and a line per option.
+pub fn help() -> String {
+    let mut s = format!("{USAGE}\n\noptions:\n");
+    for o in OPTIONS {
+        let dashes = if o.name.len() > 1 { "--" } else { "-" };
+        let left = match o.kind {
+            Kind::Arg(a) => format!("{dashes}{} {a}", o.name),
+            Kind::Mode(_) | Kind::Flag => format!("{dashes}{}", o.name),
+        };
+        s.push_str(&format!("  {left:<14}  {}\n", o.help));
+    }
+    s.push_str(&format!("\nThe default socket is {SOCKET}; see ifctl(8)."));
+    s
+}
+
+/// How a listing is printed.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Output {
+    /// Header and columns.
+    Human,
+    /// `-P`.
+    Parsable,
+    /// `-j`.
+    Json,
+}
+
+/// What to do.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Command {
+    /// `-h`.
+    Help,
+    /// No arguments: every group.
+    Summary {
+        /// `-j`.
+        json: bool,
+    },
+    /// `-a`, `-g`, `-i`, `-p`, `-t`.
+    List {
+        /// Which listing.
+        mode: Mode,
+        /// Field indices, in print order.
+        fields: Vec<usize>,
+        /// How.
+        output: Output,
+    },
+    /// `ifctl IF`.
+    Show {
+        /// The member.
+        interface: String,
+        /// `-j`.
+        json: bool,
+    },
+    /// offline, online, a runtime change, reload: one request whose
+    /// reply is printed.
+    Admin(RequestBody),
+    /// `watch`.
+    Watch {
+        /// `-j`.
+        json: bool,
+    },
+}
+
+/// A parsed command line.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Cli {
+    /// Control socket.
+    pub socket: String,
+    /// What to do.
+    pub command: Command,
+}
+
+/// A command line that cannot be used.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}\n{USAGE}", self.0)
+    }
+}
+
+fn usage<T>(msg: impl Into<String>) -> Result<T, UsageError> {
+    Err(UsageError(msg.into()))
+}
+
+/// Parses the arguments after the program name.
+pub fn parse(args: &[String]) -> Result<Cli, UsageError> {
+    let mut o = getopts::Options::new();
+    o.parsing_style(getopts::ParsingStyle::StopAtFirstFree);
+    for opt in OPTIONS {
+        let (short, long) = if opt.name.len() > 1 {
+            ("", opt.name)
+        } else {
+            (opt.name, "")
+        };
+        match opt.kind {
+            Kind::Mode(_) => o.optflagmulti(short, long, opt.help),
+            Kind::Flag => o.optflag(short, long, opt.help),
+            Kind::Arg(hint) => o.optopt(short, long, opt.help, hint),
+        };
+    }
+    let m = o.parse(args).map_err(|e| UsageError(e.to_string()))?;
+    if m.opt_present("h") {
+        return Ok(Cli {
+            socket: SOCKET.to_string(),
+            command: Command::Help,
+        });
+    }
+    let socket = m.opt_str("s").unwrap_or_else(|| SOCKET.to_string());
+    if socket.is_empty() {
+        return usage("-s needs a socket path");
+    }
+    let mut modes = Vec::new();
+    for opt in OPTIONS {
+        if let Kind::Mode(mode) = opt.kind {
+            modes.extend(std::iter::repeat_n(mode, m.opt_count(opt.name)));
+        }
+    }
+    if modes.len() > 1 {
+        return usage("only one output format may be specified");
+    }
+    let json = match m.opt_str("libxo") {
+        Some(f) if f == "json" => true,
+        Some(f) => {
+            return usage(format!(
+                "--libxo {f}: only the json format is supported"
+            ))
+        }
+        None => m.opt_present("j"),
+    };
+    let parsable = m.opt_present("P");
+    let fields = m.opt_str("o");
+    let command = match modes.first() {
+        Some(&mode) => {
+            if let Some(extra) = m.free.first() {
+                return usage(format!(
+                    "-{} takes no arguments: `{extra}`",
+                    mode.flag()
+                ));
+            }
+            if parsable && json {
+                return usage("-P and -j cannot be used together");
+            }
+            if parsable && fields.is_none() {
+                return usage("-P requires -o");
+            }
+            let fields = listings::select(mode, fields.as_deref())
+                .map_err(UsageError)?;
+            let output = if json {
+                Output::Json
+            } else if parsable {
+                Output::Parsable
+            } else {
+                Output::Human
+            };
+            Command::List {
+                mode,
+                fields,
+                output,
+            }
+        }
+        None => {
+            if parsable || fields.is_some() || m.opt_present("n") {
+                return usage(
+                    "-n, -o and -P apply to the listings \
+                     -a, -g, -i, -p and -t",
+                );
+            }
+            words(&m.free, json)?
+        }
+    };
+    Ok(Cli { socket, command })
+}
+
+/// The command words after the options.
+fn words(free: &[String], json: bool) -> Result<Command, UsageError> {
+    let w: Vec<&str> = free.iter().map(String::as_str).collect();
+    let command = match w.as_slice() {
+        [] => return Ok(Command::Summary { json }),
+        ["watch"] => return Ok(Command::Watch { json }),
+        ["reload"] => Command::Admin(RequestBody::Reload),
+        ["watch" | "reload", extra, ..] => {
+            return usage(format!("unexpected argument `{extra}`"))
+        }
+        [interface] => {
+            return Ok(Command::Show {
+                interface: interface.to_string(),
+                json,
+            })
+        }
+        [interface, rest @ ..] => {
+            Command::Admin(change(interface.to_string(), rest)?)
+        }
+    };
+    if json {
+        return usage(
+            "-j applies to the summary, the listings, \
+             an interface's status and watch",
+        );
+    }
+    Ok(command)
+}
+
+/// `offline`, `online`, and the runtime changes.
+fn change(interface: String, w: &[&str]) -> Result<RequestBody, UsageError> {
+    let test = |t: Option<&str>, family: Option<&str>| RequestBody::SetTest {
+        interface: interface.clone(),
+        test: t.map(str::to_string),
+        family: family.map(str::to_string),
+    };
+    Ok(match w {
+        ["offline"] => RequestBody::Offline {
+            interface: interface.clone(),
+        },
+        ["online"] => RequestBody::Online {
+            interface: interface.clone(),
+        },
+        ["group", name] => RequestBody::SetGroup {
+            interface: interface.clone(),
+            group: Some(name.to_string()),
+        },
+        ["-group"] => RequestBody::SetGroup {
+            interface: interface.clone(),
+            group: None,
+        },
+        ["standby" | "-standby"] => RequestBody::SetStandby {
+            interface: interface.clone(),
+            standby: w[0] == "standby",
+        },
+        ["test", "inet6"] => test(Some("inet6"), None),
+        ["test", "inet"] => {
+            return usage("an IPv4 test address is given as `test addr/plen`")
+        }
+        ["test", addr] => match IpPrefix::from_str(addr) {
+            Ok(_) => test(Some(*addr), None),
+            Err(e) => return usage(format!("test {addr}: {e}")),
+        },
+        ["-test", family @ ("inet" | "inet6")] => test(None, Some(*family)),
+        ["-test", other] => {
+            return usage(format!("-test {other}: say inet or inet6"))
+        }
+        ["group"] => return usage("group needs a group name"),
+        ["test"] => return usage("test needs addr/plen or inet6"),
+        ["-test"] => return usage("-test needs inet or inet6"),
+        [cmd @ ("offline" | "online" | "group" | "-group" | "standby"
+        | "-standby" | "test" | "-test"), ..] => {
+            return usage(format!("too many arguments after `{cmd}`"))
+        }
+        [other, ..] => {
+            return usage(format!("unknown command `{other}` for {interface}"))
+        }
+        [] => {
+            return usage(format!("nothing to do with {interface}"));
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_string).collect()
+    }
+
+    fn ok(s: &str) -> Cli {
+        parse(&args(s)).unwrap_or_else(|e| panic!("`{s}`: {e}"))
+    }
+
+    fn cmd(s: &str) -> Command {
+        ok(s).command
+    }
+
+    fn admin(s: &str) -> RequestBody {
+        match cmd(s) {
+            Command::Admin(b) => b,
+            other => panic!("`{s}`: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn summary_and_socket() {
+        let c = ok("");
+        assert_eq!(c.socket, SOCKET);
+        assert_eq!(c.command, Command::Summary { json: false });
+        let c = ok("-s /tmp/x.sock -j");
+        assert_eq!(c.socket, "/tmp/x.sock");
+        assert_eq!(c.command, Command::Summary { json: true });
+        assert_eq!(cmd("--libxo json"), Command::Summary { json: true });
+        assert_eq!(cmd("--libxo=json"), Command::Summary { json: true });
+        assert_eq!(cmd("-h"), Command::Help);
+        assert_eq!(cmd("-h -i em0 bogus"), Command::Help);
+    }
+
+    #[test]
+    fn listings() {
+        for (flag, mode) in [
+            ("-a", Mode::Addresses),
+            ("-g", Mode::Groups),
+            ("-i", Mode::Interfaces),
+            ("-p", Mode::Probes),
+            ("-t", Mode::Targets),
+        ] {
+            let all = (0..mode.fields().len()).collect::<Vec<_>>();
+            assert_eq!(
+                cmd(flag),
+                Command::List {
+                    mode,
+                    fields: all,
+                    output: Output::Human
+                }
+            );
+        }
+        assert_eq!(
+            cmd("-i -P -o interface,STATE,Link,probe"),
+            Command::List {
+                mode: Mode::Interfaces,
+                fields: vec![0, 6, 4, 5],
+                output: Output::Parsable
+            }
+        );
+        assert_eq!(
+            cmd("-nPo address,inbound -a"),
+            Command::List {
+                mode: Mode::Addresses,
+                fields: vec![0, 3],
+                output: Output::Parsable
+            }
+        );
+        assert_eq!(
+            cmd("-gj -o state"),
+            Command::List {
+                mode: Mode::Groups,
+                fields: vec![2],
+                output: Output::Json
+            }
+        );
+        assert_eq!(
+            cmd("--libxo json -t"),
+            Command::List {
+                mode: Mode::Targets,
+                fields: vec![0, 1, 2, 3],
+                output: Output::Json
+            }
+        );
+    }
+
+    #[test]
+    fn interface_commands() {
+        assert_eq!(
+            cmd("em0"),
+            Command::Show {
+                interface: "em0".into(),
+                json: false
+            }
+        );
+        assert_eq!(
+            cmd("-j em0"),
+            Command::Show {
+                interface: "em0".into(),
+                json: true
+            }
+        );
+        let em0 = || "em0".to_string();
+        assert_eq!(
+            admin("em0 offline"),
+            RequestBody::Offline { interface: em0() }
+        );
+        assert_eq!(
+            admin("-s /x em0 online"),
+            RequestBody::Online { interface: em0() }
+        );
+        assert_eq!(
+            admin("em0 group web"),
+            RequestBody::SetGroup {
+                interface: em0(),
+                group: Some("web".into())
+            }
+        );
+        assert_eq!(
+            admin("em0 -group"),
+            RequestBody::SetGroup {
+                interface: em0(),
+                group: None
+            }
+        );
+        assert_eq!(
+            admin("em0 standby"),
+            RequestBody::SetStandby {
+                interface: em0(),
+                standby: true
+            }
+        );
+        assert_eq!(
+            admin("em0 -standby"),
+            RequestBody::SetStandby {
+                interface: em0(),
+                standby: false
+            }
+        );
+        let test = |t: Option<&str>, f: Option<&str>| RequestBody::SetTest {
+            interface: em0(),
+            test: t.map(str::to_string),
+            family: f.map(str::to_string),
+        };
+        assert_eq!(
+            admin("em0 test 192.0.2.5/24"),
+            test(Some("192.0.2.5/24"), None)
+        );
+        assert_eq!(
+            admin("em0 test fe80::5/64"),
+            test(Some("fe80::5/64"), None)
+        );
+        assert_eq!(admin("em0 test inet6"), test(Some("inet6"), None));
+        assert_eq!(admin("em0 -test inet"), test(None, Some("inet")));
+        assert_eq!(admin("em0 -test inet6"), test(None, Some("inet6")));
+    }
+
+    #[test]
+    fn daemon_commands() {
+        assert_eq!(admin("reload"), RequestBody::Reload);
+        assert_eq!(cmd("watch"), Command::Watch { json: false });
+        assert_eq!(cmd("-j watch"), Command::Watch { json: true });
+    }
+
+    #[test]
+    fn usage_errors() {
+        for (line, why) in [
+            ("-x", "Unrecognized option"),
+            ("-s", "missing"),
+            ("-o", "missing"),
+            ("-s ''", "-s needs a socket path"),
+            ("-i -g", "only one output format"),
+            ("-i -i", "only one output format"),
+            ("-ai", "only one output format"),
+            ("-i em0", "takes no arguments"),
+            ("-P -i", "-P requires -o"),
+            ("-P -j -o state -i", "cannot be used together"),
+            ("-i -o bogus", "unknown output field `bogus`"),
+            ("-g -o interface", "unknown output field `interface`"),
+            ("-i -o state,", "unknown output field ``"),
+            ("--libxo xml -i", "only the json format"),
+            ("-o state", "apply to the listings"),
+            ("-P", "apply to the listings"),
+            ("-n", "apply to the listings"),
+            ("-n em0", "apply to the listings"),
+            ("watch now", "unexpected argument `now`"),
+            ("reload em0", "unexpected argument `em0`"),
+            ("-j reload", "-j applies"),
+            ("-j em0 offline", "-j applies"),
+            ("em0 ofline", "unknown command `ofline`"),
+            ("em0 offline now", "too many arguments after `offline`"),
+            ("em0 group", "group needs a group name"),
+            ("em0 group a b", "too many arguments after `group`"),
+            ("em0 -group web", "too many arguments after `-group`"),
+            ("em0 standby yes", "too many arguments"),
+            ("em0 test", "test needs"),
+            ("em0 test inet", "test addr/plen"),
+            ("em0 test 192.0.2.300/24", "test 192.0.2.300/24"),
+            ("em0 test 192.0.2.5/33", "test 192.0.2.5/33"),
+            ("em0 -test", "-test needs"),
+            ("em0 -test ipx", "say inet or inet6"),
+            ("em0 -test inet inet6", "too many arguments"),
+        ] {
+            // `''` stands for an empty argument.
+            let a: Vec<String> = args(line)
+                .into_iter()
+                .map(|s| if s == "''" { String::new() } else { s })
+                .collect();
+            let e = match parse(&a) {
+                Ok(c) => panic!("`{line}` parsed: {c:?}"),
+                Err(e) => e,
+            };
+            assert!(e.0.contains(why), "`{line}`: {}", e.0);
+            assert!(e.to_string().ends_with(USAGE), "usage follows");
+        }
+    }
+
+    #[test]
+    fn help_lists_every_option() {
+        let h = help();
+        assert!(h.starts_with(USAGE));
+        for o in OPTIONS {
+            assert!(h.contains(o.help), "{}", o.help);
+        }
+        assert!(h.contains("--libxo json"));
+        assert!(h.contains("-o field,..."));
+    }
+}

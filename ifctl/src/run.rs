@@ -1,0 +1,241 @@
+//! Carrying out a parsed command: ask the daemon, print the answer.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use mpath_core::engine::Status;
+use mpath_proto::{Payload, RequestBody};
+
+use crate::args::{self, Cli, Command, Output};
+use crate::events::{watch_line, Anchor};
+use crate::listings::{self, Mode};
+use crate::out::{say_raw, Out};
+use crate::table::{self, Field, Style};
+use crate::{
+    client, json, show, Failure, EX_NOUSER, EX_PROTOCOL, EX_UNAVAILABLE,
+};
+
+/// Does what `cli` asks; `started` is when ifctl started (the zero of
+/// `-p` and `watch` times).
+pub fn run<W: Write>(
+    cli: &Cli,
+    out: &mut Out<W>,
+    started: Instant,
+) -> Result<(), Failure> {
+    let sock = Path::new(&cli.socket);
+    match &cli.command {
+        Command::Help => out.line(&args::help()),
+        Command::Summary { json } => {
+            let st = status(sock)?;
+            if *json {
+                return out.line(&json::status(&st));
+            }
+            for line in show::summary(&st) {
+                out.line(&line)?;
+            }
+            Ok(())
+        }
+        Command::List {
+            mode: Mode::Probes,
+            fields,
+            output,
+        } => probes(sock, fields, *output, out, started),
+        Command::List {
+            mode,
+            fields,
+            output,
+        } => listing(&status(sock)?, *mode, fields, *output, out),
+        Command::Show { interface, json } => {
+            let st = status(sock)?;
+            let Some(i) = st.interfaces.iter().find(|i| i.name == *interface)
+            else {
+                return Err(Failure::new(
+                    EX_NOUSER,
+                    format!("{interface}: not an interface mpathd tracks"),
+                ));
+            };
+            if *json {
+                return out.line(&json::interface(i));
+            }
+            for line in show::interface(i) {
+                out.line(&line)?;
+            }
+            Ok(())
+        }
+        Command::Admin(body) => admin(sock, body, out),
+        Command::Watch { json } => watch(sock, *json, out, started),
+    }
+}
+
+fn protocol(what: &str) -> Failure {
+    Failure::new(EX_PROTOCOL, format!("mpathd sent {what}"))
+}
+
+fn status(sock: &Path) -> Result<Status, Failure> {
+    match client::request(sock, RequestBody::Status)? {
+        Payload::Status(s) => Ok(s),
+        _ => Err(protocol("something other than its status")),
+    }
+}
+
+fn listing<W: Write>(
+    st: &Status,
+    mode: Mode,
+    sel: &[usize],
+    output: Output,
+    out: &mut Out<W>,
+) -> Result<(), Failure> {
+    let fields = listings::pick_fields(mode, sel);
+    let rows: Vec<Vec<String>> = listings::rows(mode, st)
+        .iter()
+        .map(|r| listings::pick(r, sel))
+        .collect();
+    match output {
+        Output::Json => out.line(&json::listing(mode, &fields, &rows)),
+        Output::Human | Output::Parsable => {
+            if output == Output::Human {
+                out.line(&table::header(&fields))?;
+            }
+            for r in &rows {
+                out.line(&table::row(&fields, r, style(output)))?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn style(output: Output) -> Style {
+    match output {
+        Output::Parsable => Style::Parsable,
+        Output::Human | Output::Json => Style::Human,
+    }
+}
+
+fn elapsed_ms(started: Instant) -> i64 {
+    i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX)
+}
+
+/// `-p`: a row per probe result, until interrupted.
+fn probes<W: Write>(
+    sock: &Path,
+    sel: &[usize],
+    output: Output,
+    out: &mut Out<W>,
+    started: Instant,
+) -> Result<(), Failure> {
+    // ipmpstat -p refuses when nothing probes: there would be no rows.
+    let st = status(sock)?;
+    let probing = st
+        .interfaces
+        .iter()
+        .any(|i| i.paths.iter().any(|p| p.mode != "disabled"));
+    if !probing {
+        return Err(Failure::new(
+            EX_UNAVAILABLE,
+            "probe-based failure detection is disabled",
+        ));
+    }
+    let mut stream = client::watch(sock)?;
+    let fields: Vec<Field> = listings::pick_fields(Mode::Probes, sel);
+    if output == Output::Human {
+        out.line(&table::header(&fields))?;
+        out.flush()?;
+    }
+    let mut anchor = Anchor::default();
+    loop {
+        let ev = stream.next_event()?;
+        let offset = anchor.offset(elapsed_ms(started), ev.time_ms);
+        if ev.kind != "probe" {
+            continue;
+        }
+        let Some(row) = listings::probe_row(&ev, offset) else {
+            continue;
+        };
+        let row = listings::pick(&row, sel);
+        out.line(&match output {
+            Output::Json => json::row(&fields, &row),
+            Output::Human | Output::Parsable => {
+                table::row(&fields, &row, style(output))
+            }
+        })?;
+        out.flush()?;
+    }
+}
+
+/// `watch`: every event but probe results (those are `-p`'s, several a
+/// second per path), until interrupted.
+fn watch<W: Write>(
+    sock: &Path,
+    json: bool,
+    out: &mut Out<W>,
+    started: Instant,
+) -> Result<(), Failure> {
+    let mut stream = client::watch(sock)?;
+    let mut anchor = Anchor::default();
+    loop {
+        let ev = stream.next_event()?;
+        let offset = anchor.offset(elapsed_ms(started), ev.time_ms);
+        if ev.kind == "probe" {
+            continue;
+        }
+        out.line(&if json {
+            json::event(&ev)
+        } else {
+            watch_line(&ev, offset)
+        })?;
+        out.flush()?;
+    }
+}
+
+/// offline, online, reload and the runtime changes.
+fn admin<W: Write>(
+    sock: &Path,
+    body: &RequestBody,
+    out: &mut Out<W>,
+) -> Result<(), Failure> {
+    let change_of = match body {
+        RequestBody::SetGroup { interface, .. }
+        | RequestBody::SetStandby { interface, .. }
+        | RequestBody::SetTest { interface, .. } => Some(interface.as_str()),
+        _ => None,
+    };
+    let reply = client::request(sock, body.clone()).map_err(|f| match f {
+        // A refused change says every problem in its message already.
+        Failure::Exit { code, message, .. } if change_of.is_some() => {
+            Failure::Exit {
+                code,
+                message,
+                details: Vec::new(),
+            }
+        }
+        f => f,
+    })?;
+    match (body, reply, change_of) {
+        (
+            RequestBody::Offline { .. } | RequestBody::Online { .. },
+            Payload::Done,
+            _,
+        ) => Ok(()),
+        (RequestBody::Reload, Payload::Reloaded { warnings }, _) => {
+            for w in &warnings {
+                say_raw(w);
+            }
+            out.line("ifctl: mpathd reloaded its configuration")
+        }
+        (_, Payload::Changed { persist }, Some(interface)) => {
+            if persist.is_empty() {
+                return out.line(&format!(
+                    "ifctl: {interface}: changed until the next reload; \
+                     to keep it, remove its interface line from mpathd.conf"
+                ));
+            }
+            out.line(&format!(
+                "ifctl: {interface}: changed until the next reload; \
+                 to keep it, put this line in mpathd.conf:"
+            ))?;
+            out.line(&persist)
+        }
+        _ => Err(protocol("an unexpected reply")),
+    }
+}
