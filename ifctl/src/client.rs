@@ -21,12 +21,8 @@ use crate::{
     EX_UNAVAILABLE,
 };
 
-/// mpathd's default control socket (mpathd/src/paths.rs).
-#[cfg(target_os = "linux")]
-pub const SOCKET: &str = "/run/mpathd.sock";
-/// mpathd's default control socket (mpathd/src/paths.rs).
-#[cfg(not(target_os = "linux"))]
-pub const SOCKET: &str = "/var/run/mpathd.sock";
+/// mpathd's default control socket.
+pub const SOCKET: &str = mpath_proto::MPATHD_SOCKET;
 
 /// How long a request waits for its reply (IPMP_REQTIMEOUT).
 pub const TIMEOUT: Duration = Duration::from_secs(5);

@@ -535,14 +535,23 @@ impl<K: Kernel> Daemon<K> {
                 self.sync(now);
                 ResponseBody::Ok(Payload::Changed { persist })
             }
-            Err(problems) => ResponseBody::Error(ErrorReply {
-                code: ErrorCode::BadConfig,
-                message: format!(
-                    "{ifname}: change refused: {}",
-                    problems.join("; ")
-                ),
-                details: problems,
-            }),
+            Err(runtime::Refused::UnknownInterface(m)) => {
+                ResponseBody::Error(ErrorReply {
+                    code: ErrorCode::UnknownInterface,
+                    message: m,
+                    details: Vec::new(),
+                })
+            }
+            Err(runtime::Refused::Invalid(problems)) => {
+                ResponseBody::Error(ErrorReply {
+                    code: ErrorCode::BadConfig,
+                    message: format!(
+                        "{ifname}: change refused: {}",
+                        problems.join("; ")
+                    ),
+                    details: problems,
+                })
+            }
         }
     }
 

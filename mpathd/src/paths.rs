@@ -7,12 +7,8 @@ pub const CONFIG: &str = "/usr/local/etc/mpathd.conf";
 #[cfg(not(target_os = "freebsd"))]
 pub const CONFIG: &str = "/etc/mpathd.conf";
 
-/// The control socket.
-#[cfg(target_os = "linux")]
-pub const SOCKET: &str = "/run/mpathd.sock";
-/// The control socket.
-#[cfg(not(target_os = "linux"))]
-pub const SOCKET: &str = "/var/run/mpathd.sock";
+/// The control socket (shared with ifctl through the protocol crate).
+pub const SOCKET: &str = mpath_proto::MPATHD_SOCKET;
 
 /// The pid file (rc.subr's `pidfile`).
 #[cfg(target_os = "linux")]

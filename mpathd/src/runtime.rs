@@ -26,21 +26,32 @@ pub enum Change {
     ClearTest(String),
 }
 
+/// Why a change was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// The interface is not in the configuration (and the change cannot
+    /// add it).
+    UnknownInterface(String),
+    /// The changed configuration would not pass the file's checks.
+    Invalid(Vec<String>),
+}
+
 /// Applies `change` to `ifname` in a copy of `cfg`. Returns the checked
-/// new configuration and the line to persist it, or every problem.
+/// new configuration and the line to persist it, or why not.
 pub fn apply(
     cfg: &MpathdConfig,
     ifname: &str,
     change: &Change,
-) -> Result<(MpathdConfig, String), Vec<String>> {
+) -> Result<(MpathdConfig, String), Refused> {
     let mut new = cfg.clone();
     let pos = match new.interfaces.iter().position(|i| i.name == ifname) {
         Some(p) => p,
         None => {
             if !matches!(change, Change::Group(Some(_)) | Change::SetTest(_)) {
-                return Err(vec![format!(
-                    "{ifname}: no such interface in the configuration"
-                )]);
+                return Err(Refused::UnknownInterface(format!(
+                    "{ifname}: not a physical interface or not in an IPMP \
+                     group"
+                )));
             }
             new.interfaces.push(InterfaceConfig {
                 name: ifname.to_string(),
@@ -67,8 +78,8 @@ pub fn apply(
             if t == "inet6" {
                 i.test_v6 = Some(TestAddress::V6Auto);
             } else {
-                let p =
-                    IpPrefix::from_str(t).map_err(|e| vec![e.to_string()])?;
+                let p = IpPrefix::from_str(t)
+                    .map_err(|e| Refused::Invalid(vec![e.to_string()]))?;
                 match Family::of(p.addr()) {
                     Family::V4 => i.test_v4 = Some(p),
                     Family::V6 => i.test_v6 = Some(TestAddress::V6LinkLocal(p)),
@@ -80,9 +91,9 @@ pub fn apply(
                 "inet" => Family::V4,
                 "inet6" => Family::V6,
                 other => {
-                    return Err(vec![format!(
+                    return Err(Refused::Invalid(vec![format!(
                         "unknown family `{other}` (inet or inet6)"
-                    )])
+                    )]))
                 }
             };
             match family {
@@ -103,11 +114,13 @@ pub fn apply(
                 .unwrap_or_default();
             Ok((p.config, line))
         }
-        Err(diags) => Err(diags
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d| d.message.clone())
-            .collect()),
+        Err(diags) => Err(Refused::Invalid(
+            diags
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| d.message.clone())
+                .collect(),
+        )),
     }
 }
 
@@ -137,7 +150,7 @@ mod tests {
     #[test]
     fn leaving_the_group_with_a_data_address_is_refused() {
         let e = apply(&cfg(), "em0", &Change::Group(None)).unwrap_err();
-        assert!(!e.is_empty());
+        assert!(matches!(e, Refused::Invalid(v) if !v.is_empty()));
         let (c, _) = apply(&cfg(), "em1", &Change::Group(None)).unwrap();
         assert_eq!(c.interface("em1").unwrap().group, None);
     }
@@ -156,6 +169,9 @@ mod tests {
         let (c, _) =
             apply(&c, "em2", &Change::ClearTest("inet".into())).unwrap();
         assert!(c.interface("em2").unwrap().test_v4.is_none());
-        assert!(apply(&c, "nosuch", &Change::Standby(true)).is_err());
+        assert!(matches!(
+            apply(&c, "nosuch", &Change::Standby(true)),
+            Err(Refused::UnknownInterface(_))
+        ));
     }
 }

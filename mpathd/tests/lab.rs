@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{wait, Setup, BASE};
+use common::{setup, wait, BASE};
 use mpath_lab::{root_or_skip, Ns};
 use mpath_proto::{Payload, RequestBody, ResponseBody};
 
@@ -19,7 +19,7 @@ fn carrier_loss_moves_addresses_and_peer_traffic_continues() {
     if !root_or_skip("carrier_loss") {
         return;
     }
-    let s = Setup::new("carrier", 2, BASE);
+    let s = setup("carrier", 2, BASE);
     s.wait_healthy(&["mp0", "mp1"]);
     s.expect_holder("192.0.2.10/24", 0, S(5));
     let (sent, got) = s.lab.ping(Ns::Peer, "192.0.2.10", 3, "0.1");
@@ -63,7 +63,7 @@ fn path_failure_within_fdt_then_repair_and_failback() {
     if !root_or_skip("path_failure") {
         return;
     }
-    let s = Setup::new("pathcut", 2, BASE);
+    let s = setup("pathcut", 2, BASE);
     s.wait_healthy(&["mp0", "mp1"]);
     s.expect_holder("192.0.2.10/24", 0, S(5));
     let cut = Instant::now();
@@ -98,7 +98,7 @@ fn failback_no_keeps_repaired_member_inactive() {
     if !root_or_skip("failback_no") {
         return;
     }
-    let s = Setup::new("fbno", 2, &format!("FAILBACK=no\n{BASE}"));
+    let s = setup("fbno", 2, &format!("FAILBACK=no\n{BASE}"));
     s.wait_healthy(&["mp0", "mp1"]);
     s.lab.cut_path(0);
     s.expect_holder("192.0.2.10/24", 1, S(3));
@@ -120,7 +120,7 @@ fn one_dead_target_is_not_an_interface_failure() {
     if !root_or_skip("dead_target") {
         return;
     }
-    let s = Setup::new("target", 2, BASE);
+    let s = setup("target", 2, BASE);
     s.wait_healthy(&["mp0", "mp1"]);
     s.lab.cut_host(Ns::T2);
     s.expect_log("probe target 192.0.2.2", S(6));
@@ -138,7 +138,7 @@ fn group_failure_moves_nothing_and_recovers() {
     if !root_or_skip("group_failure") {
         return;
     }
-    let s = Setup::new("group", 2, BASE);
+    let s = setup("group", 2, BASE);
     s.wait_healthy(&["mp0", "mp1"]);
     s.lab.cut_path(0);
     s.lab.cut_path(1);
@@ -165,7 +165,7 @@ fn standby_takes_over_and_returns_to_inactive() {
     }
     let conf =
         format!("{BASE}interface mp2 group ipmp0 standby test 192.0.2.13/24\n");
-    let s = Setup::new("standby", 3, &conf);
+    let s = setup("standby", 3, &conf);
     s.wait_healthy(&["mp0", "mp1", "mp2"]);
     let i = s.iface("mp2");
     assert!(i.standby && i.inactive && i.hosted.is_empty());
@@ -186,7 +186,7 @@ fn deleted_and_recreated_member() {
     if !root_or_skip("recreate") {
         return;
     }
-    let s = Setup::new("recreate", 2, BASE);
+    let s = setup("recreate", 2, BASE);
     s.wait_healthy(&["mp0", "mp1"]);
     s.lab.delete_member(0);
     s.expect_holder("192.0.2.10/24", 1, S(3));
@@ -203,7 +203,7 @@ fn sighup_reload_valid_and_invalid() {
     if !root_or_skip("sighup") {
         return;
     }
-    let s = Setup::new("sighup", 2, BASE);
+    let s = setup("sighup", 2, BASE);
     s.wait_healthy(&["mp0", "mp1"]);
     // Valid: a new data address on mp1; the group's state is kept.
     let changed = format!("{BASE}address 192.0.2.30/24 on mp1\n");
@@ -239,7 +239,7 @@ fn track_all_reports_ungrouped_interfaces() {
     let conf = "TRACK_INTERFACES_ONLY_WITH_GROUPS=no\n\
                 FAILURE_DETECTION_TIME=1000\n\
                 interface mp0 test 192.0.2.11/24 target 192.0.2.1\n";
-    let s = Setup::new("trackall", 2, conf);
+    let s = setup("trackall", 2, conf);
     s.wait_healthy(&["mp0"]);
     s.lab.carrier(1, false);
     s.expect_log("IP interface failure detected on mp1", S(3));
@@ -257,7 +257,7 @@ fn sigkill_mid_failover_then_restart_converges() {
     if !root_or_skip("sigkill") {
         return;
     }
-    let mut s = Setup::new("sigkill", 2, BASE);
+    let mut s = setup("sigkill", 2, BASE);
     s.wait_healthy(&["mp0", "mp1"]);
     s.lab.cut_path(0);
     // Kill it as soon as the failover starts.
@@ -291,7 +291,7 @@ fn ipv6_probing_and_failover() {
                 interface mp0 group v6 test inet6\n\
                 interface mp1 group v6 test inet6\n\
                 address 2001:db8::10/64 on mp0\n";
-    let s = Setup::new("ipv6", 2, conf);
+    let s = setup("ipv6", 2, conf);
     // Targets: no routes, no explicit targets: found by all-nodes
     // multicast (ff02::1) responders.
     s.wait_healthy(&["mp0", "mp1"]);
@@ -318,8 +318,7 @@ fn control_socket_answers_and_refuses_junk() {
     if !root_or_skip("control") {
         return;
     }
-    let s =
-        Setup::new("control", 1, "interface mp0 group g test 192.0.2.11/24\n");
+    let s = setup("control", 1, "interface mp0 group g test 192.0.2.11/24\n");
     match s.request(RequestBody::Ping) {
         Some(ResponseBody::Ok(Payload::Pong { daemon, .. })) => {
             assert_eq!(daemon, "mpathd")

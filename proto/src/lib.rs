@@ -23,6 +23,15 @@
 
 mod message;
 
+/// mpathd's default control socket, under the OS's run directory; the
+/// daemon (`-s`) and ifctl (`-s`) both start from it.
+#[cfg(target_os = "linux")]
+pub const MPATHD_SOCKET: &str = "/run/mpathd.sock";
+/// mpathd's default control socket, under the OS's run directory; the
+/// daemon (`-s`) and ifctl (`-s`) both start from it.
+#[cfg(not(target_os = "linux"))]
+pub const MPATHD_SOCKET: &str = "/var/run/mpathd.sock";
+
 pub use message::{
     encode, parse_request, parse_response, ErrorCode, ErrorReply, Event,
     Payload, ProbeInfo, ProtoError, Request, RequestBody, Response,

@@ -29,6 +29,7 @@
 
 pub mod client;
 mod lab;
+pub mod mpathd;
 mod proc;
 
 pub use lab::{Lab, LabSpec, Ns};

@@ -6,25 +6,12 @@
 //! but `cargo test -p ifctl` builds only ifctl, so run
 //! `cargo build -p mpathd` first (or point `MPATHD_BIN` at one). A
 //! missing mpathd fails the test with that advice.
-#![allow(dead_code, clippy::print_stderr)]
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
 
-use mpath_core::engine::{InterfaceStatus, Status};
-use mpath_lab::{Daemon, Lab, LabSpec, Ns};
-
-/// Two members with test addresses, two explicit targets, one data
-/// address homed on each member.
-pub const BASE: &str = "\
-FAILURE_DETECTION_TIME=1000
-group ipmp0 target 192.0.2.1 192.0.2.2
-interface mp0 group ipmp0 test 192.0.2.11/24
-interface mp1 group ipmp0 test 192.0.2.12/24
-address 192.0.2.10/24 on mp0
-address 192.0.2.20/24 on mp1
-";
+pub use mpath_lab::mpathd::BASE;
 
 /// The ifctl under test.
 pub fn ifctl_bin() -> PathBuf {
@@ -73,71 +60,27 @@ impl Run {
     }
 }
 
-/// A lab with mpathd running in its host namespace.
-pub struct Setup {
-    pub lab: Lab,
-    pub mpathd: Option<Daemon>,
-    pub dir: PathBuf,
-    pub conf: PathBuf,
-    pub sock: PathBuf,
+/// mpathd in a lab (the shared set-up from `mpath-lab`), plus ways to
+/// run ifctl against it.
+#[derive(Debug)]
+pub struct Setup(pub mpath_lab::mpathd::Setup);
+
+impl std::ops::Deref for Setup {
+    type Target = mpath_lab::mpathd::Setup;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
 }
 
 impl Setup {
     /// Builds the lab and starts mpathd with `conf`.
     pub fn new(name: &str, members: usize, conf: &str) -> Setup {
-        let mpathd = mpathd_bin();
-        let lab = Lab::new(LabSpec { members });
-        let dir = std::env::temp_dir()
-            .join(format!("ifctl-e2e-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let conf_path = dir.join("mpathd.conf");
-        std::fs::write(&conf_path, conf).expect("write conf");
-        let sock = dir.join("mpathd.sock");
-        let d = Daemon::spawn(
-            &lab.ns(Ns::Host),
-            &mpathd,
-            &[
-                "-d",
-                "-f",
-                conf_path.to_str().unwrap(),
-                "-s",
-                sock.to_str().unwrap(),
-            ],
-            &dir.join("mpathd.log"),
-        );
-        let s = Setup {
-            lab,
-            mpathd: Some(d),
-            dir,
-            conf: conf_path,
-            sock,
-        };
-        let up = wait(Duration::from_secs(10), || s.try_status().is_some());
-        assert!(up, "mpathd did not start:\n{}", s.log());
-        s
-    }
-
-    pub fn log(&self) -> String {
-        self.mpathd.as_ref().map(Daemon::log).unwrap_or_default()
-    }
-
-    /// The daemon's status, straight from the socket (not through
-    /// ifctl): what ifctl's output is checked against.
-    pub fn try_status(&self) -> Option<Status> {
-        mpath_lab::client::status(&self.sock)
-    }
-
-    pub fn status(&self) -> Status {
-        self.try_status().expect("status")
-    }
-
-    pub fn iface(&self, name: &str) -> InterfaceStatus {
-        self.status()
-            .interfaces
-            .into_iter()
-            .find(|i| i.name == name)
-            .expect("interface in status")
+        Setup(mpath_lab::mpathd::Setup::new(
+            &mpathd_bin(),
+            &format!("ifctl-{name}"),
+            members,
+            conf,
+        ))
     }
 
     /// ifctl with `-s` pointing at this daemon, then `args`.
@@ -164,77 +107,9 @@ impl Setup {
             .expect("setpriv (util-linux) runs ifctl as nobody");
         Run::from(out)
     }
-
-    /// Waits until every named member probes `ok` and has had replies.
-    pub fn wait_healthy(&self, members: &[&str]) {
-        let ok = wait(Duration::from_secs(15), || {
-            let Some(st) = self.try_status() else {
-                return false;
-            };
-            members.iter().all(|m| {
-                st.interfaces.iter().any(|i| {
-                    i.name == *m
-                        && i.state == "ok"
-                        && i.probe == "ok"
-                        && i.paths.iter().all(|p| {
-                            p.targets.iter().any(|t| t.rtt_avg_us.is_some())
-                        })
-                })
-            })
-        });
-        assert!(
-            ok,
-            "members not healthy: {:#?}\n{}",
-            self.try_status(),
-            self.log()
-        );
-    }
-
-    /// Waits for a log line; panics with the log if it does not come.
-    pub fn expect_log(&self, needle: &str, within: Duration) {
-        let d = self.mpathd.as_ref().expect("mpathd running");
-        assert!(
-            d.wait_log(needle, within),
-            "no `{needle}` within {within:?}; log:\n{}",
-            self.log()
-        );
-    }
-
-    /// Waits until `addr` is held by member `want` alone.
-    pub fn expect_holder(&self, addr: &str, want: usize, within: Duration) {
-        let ok = wait(within, || self.lab.holder(addr) == Ok(want));
-        assert!(
-            ok,
-            "{addr} held by {:?}, want mp{want}; log:\n{}",
-            self.lab.holder(addr),
-            self.log()
-        );
-    }
 }
 
-impl Drop for Setup {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("--- mpathd log ---\n{}", self.log());
-        }
-        self.mpathd = None;
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// Polls `f` every 20 ms until it is true or `within` has passed.
-pub fn wait(within: Duration, mut f: impl FnMut() -> bool) -> bool {
-    let end = Instant::now() + within;
-    loop {
-        if f() {
-            return true;
-        }
-        if Instant::now() >= end {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+pub use mpath_lab::mpathd::wait;
 
 /// `path` as a str (test paths are UTF-8).
 pub fn path_str(path: &Path) -> &str {
