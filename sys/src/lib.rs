@@ -90,6 +90,8 @@ use illumos as os;
 #[cfg(target_os = "linux")]
 use linux as os;
 
+#[cfg(target_os = "illumos")]
+pub use illumos::{probe, rtsock};
 #[cfg(target_os = "linux")]
 pub use linux::{netlink, packet, probe};
 pub use unix::{

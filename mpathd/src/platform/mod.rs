@@ -1,12 +1,12 @@
 //! The daemon's seams to the kernel, one contract each, with one
 //! implementation per OS selected at module level.
 //!
-//! | seam            | Linux                                   |
-//! |-----------------|-----------------------------------------|
-//! | kernel view     | rtnetlink dumps; events as resync hints |
-//! | address changes | RTM_NEWADDR / RTM_DELADDR               |
-//! | probe I/O       | raw ICMP/ICMPv6, SO_BINDTODEVICE        |
-//! | announcements   | AF_PACKET frames (GARP, unsolicited NA) |
+//! | seam            | Linux                          | illumos                     |
+//! |-----------------|--------------------------------|-----------------------------|
+//! | kernel view     | rtnetlink dumps; events as hints | getifaddrs; routing socket as hints |
+//! | address changes | RTM_NEWADDR / RTM_DELADDR      | refused: the kernel's IPMP owns them |
+//! | probe I/O       | raw ICMP/ICMPv6, SO_BINDTODEVICE | raw ICMP/ICMPv6, IP_BOUND_IF |
+//! | announcements   | AF_PACKET frames (GARP, NA)    | refused (see above)         |
 
 use std::io;
 use std::net::IpAddr;
@@ -20,9 +20,14 @@ mod linux;
 #[cfg(target_os = "linux")]
 pub use linux::{open, Probe};
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(target_os = "illumos")]
+mod illumos;
+#[cfg(target_os = "illumos")]
+pub use illumos::{open, Probe};
+
+#[cfg(not(any(target_os = "linux", target_os = "illumos")))]
 mod unsupported;
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", target_os = "illumos")))]
 pub use unsupported::{open, Probe};
 
 /// The kernel: its state, its change notifications, and the changes

@@ -2,6 +2,8 @@
 
 pub(crate) mod ifaddrs;
 pub(crate) mod peercred;
+pub mod probe;
+pub mod rtsock;
 
 /// Sets this thread's errno.
 pub(crate) fn set_errno(value: libc::c_int) {

@@ -42,14 +42,13 @@
 //! one).
 
 use std::io;
-use std::mem::{self, size_of};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
-use std::ptr;
 
 use libc::c_int;
 use mpath_core::addr::Family;
 
+use crate::unix::rawsock::{self, in_addr, SockAddr, Stamp};
 use crate::unix::sockopt;
 
 /// ICMP echo reply (RFC 792).
@@ -107,22 +106,7 @@ pub struct ProbeSocket {
     ifindex: u32,
 }
 
-/// One packet from [`ProbeSocket::recv`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Received {
-    /// The number of bytes placed in the buffer: for IPv4 the IP header
-    /// and the ICMP message, for IPv6 the ICMPv6 message.
-    pub len: usize,
-    /// Who sent it (without scope; it arrived on this socket's interface).
-    pub src: IpAddr,
-    /// When the kernel received it, in nanoseconds since the epoch on the
-    /// realtime clock (`SCM_TIMESTAMPNS`); `None` if the kernel sent no
-    /// timestamp. in.mpathd drops replies without one.
-    pub rx_realtime_ns: Option<i64>,
-    /// The packet did not fit in the buffer, or the control data did not
-    /// fit in ours (`MSG_TRUNC`, `MSG_CTRUNC`). in.mpathd drops these.
-    pub truncated: bool,
-}
+pub use crate::unix::rawsock::Received;
 
 impl ProbeSocket {
     /// Opens the probe socket of interface `ifname` (index `ifindex`) for
@@ -249,34 +233,7 @@ impl ProbeSocket {
                 self.family.name()
             )));
         }
-        let addr = SockAddr::new(dst, self.ifindex);
-        // SAFETY: `msg` is valid for reading `msg.len()` bytes and `addr`
-        // is a sockaddr of `addr.len()` bytes, both borrowed for the
-        // call, which only reads them.
-        let res = syscall!(unsafe {
-            libc::sendto(
-                self.fd.as_raw_fd(),
-                msg.as_ptr().cast(),
-                msg.len(),
-                0,
-                addr.ptr(),
-                addr.len(),
-            )
-        });
-        match res {
-            Ok(n) if usize::try_from(n).ok() == Some(msg.len()) => Ok(()),
-            Ok(n) => Err(io::Error::other(format!(
-                "sent {n} of {} bytes",
-                msg.len()
-            ))),
-            Err(err)
-                if err.kind() == io::ErrorKind::WouldBlock
-                    || err.raw_os_error() == Some(libc::ENOBUFS) =>
-            {
-                Ok(())
-            }
-            Err(err) => Err(err),
-        }
+        rawsock::send(self.fd.as_fd(), msg, dst, self.ifindex)
     }
 
     /// Receives one packet into `buf`, or returns `None` if none is
@@ -288,56 +245,7 @@ impl ProbeSocket {
     /// none to expect); `InvalidData` if the kernel gave no usable source
     /// address.
     pub fn recv(&self, buf: &mut [u8]) -> io::Result<Option<Received>> {
-        // SAFETY: sockaddr_storage is plain integers and bytes; all-zero
-        // is a valid value.
-        let mut name: libc::sockaddr_storage = unsafe { mem::zeroed() };
-        let mut control = ControlBuf([0; CONTROL_LEN]);
-        let mut iov = libc::iovec {
-            iov_base: buf.as_mut_ptr().cast(),
-            iov_len: buf.len(),
-        };
-        // SAFETY: msghdr is integers and raw pointers (and padding on
-        // musl); all-zero is a valid value (null pointers, no data).
-        let mut msg: libc::msghdr = unsafe { mem::zeroed() };
-        msg.msg_name = ptr::from_mut(&mut name).cast();
-        msg.msg_namelen = socklen::<libc::sockaddr_storage>();
-        msg.msg_iov = &mut iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control.0.as_mut_ptr().cast();
-        // size_t in glibc, socklen_t in musl; 128 fits both.
-        msg.msg_controllen = CONTROL_LEN as _;
-        let n = loop {
-            // SAFETY: `msg` points to `name`, `iov` (which points to
-            // `buf`) and `control`, all live and exclusively borrowed for
-            // the call, with their true lengths; recvmsg writes within
-            // those and updates the lengths and flags in `msg`.
-            let res = syscall!(unsafe {
-                libc::recvmsg(self.fd.as_raw_fd(), &mut msg, 0)
-            });
-            match res {
-                Ok(n) => break n,
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                    return Ok(None);
-                }
-                Err(err) => return Err(err),
-            }
-        };
-        let len = usize::try_from(n).unwrap_or(0).min(buf.len());
-        let src = SockAddr::parse(&name, msg.msg_namelen).ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                "recvmsg gave no IP source address",
-            )
-        })?;
-        let truncated =
-            msg.msg_flags & (libc::MSG_TRUNC | libc::MSG_CTRUNC) != 0;
-        Ok(Some(Received {
-            len,
-            src,
-            rx_realtime_ns: timestamp_ns(&msg),
-            truncated,
-        }))
+        rawsock::recv(self.fd.as_fd(), buf, Stamp::Nanoseconds)
     }
 }
 
@@ -351,172 +259,6 @@ impl AsRawFd for ProbeSocket {
     fn as_raw_fd(&self) -> RawFd {
         self.fd.as_raw_fd()
     }
-}
-
-/// Room for the control messages we ask for: one `SCM_TIMESTAMPNS`
-/// (`CMSG_SPACE(16)` = 32 bytes on 64-bit Linux), with room to spare.
-const CONTROL_LEN: usize = 128;
-
-/// The control buffer, aligned for `cmsghdr` as `CMSG_FIRSTHDR` and
-/// `CMSG_NXTHDR` assume (they return pointers into it that are then
-/// dereferenced as `cmsghdr`).
-#[repr(C, align(8))]
-struct ControlBuf([u8; CONTROL_LEN]);
-
-const _: () = assert!(mem::align_of::<libc::cmsghdr>() <= 8);
-
-/// The kernel receive timestamp among the control messages of `msg`.
-fn timestamp_ns(msg: &libc::msghdr) -> Option<i64> {
-    let base = msg.msg_control as usize;
-    #[allow(clippy::useless_conversion)]
-    let control_len = usize::try_from(msg.msg_controllen).ok()?;
-    let data_len = size_of::<libc::timespec>();
-    // SAFETY: CMSG_LEN is arithmetic on its argument.
-    let want_len = unsafe { libc::CMSG_LEN(u32::try_from(data_len).ok()?) };
-    // SAFETY: `msg` is the header recvmsg just filled in: `msg_control`
-    // points to our aligned buffer and `msg_controllen` is how much of it
-    // the kernel used. CMSG_FIRSTHDR returns null if not even one header
-    // fits.
-    let mut cmsg = unsafe { libc::CMSG_FIRSTHDR(msg) };
-    while !cmsg.is_null() {
-        // SAFETY: a non-null result of CMSG_FIRSTHDR or CMSG_NXTHDR points
-        // to a cmsghdr that lies within the `msg_controllen` bytes of the
-        // control buffer, at an offset that is a multiple of the header
-        // alignment (CMSG_ALIGN) from its aligned start.
-        let hdr = unsafe { &*cmsg };
-        #[allow(clippy::useless_conversion)]
-        let hdr_len = usize::try_from(hdr.cmsg_len).unwrap_or(0);
-        if hdr.cmsg_level == libc::SOL_SOCKET
-            && hdr.cmsg_type == libc::SCM_TIMESTAMPNS
-            && hdr_len >= usize::try_from(want_len).ok()?
-        {
-            // SAFETY: CMSG_DATA is pointer arithmetic within the header's
-            // message (the data follows the aligned header).
-            let data = unsafe { libc::CMSG_DATA(cmsg) };
-            let offset = (data as usize).checked_sub(base)?;
-            // The data must lie within what the kernel wrote, whatever
-            // `cmsg_len` claims.
-            if offset.checked_add(data_len)? > control_len {
-                return None;
-            }
-            // SAFETY: `data` points to `data_len` bytes inside the control
-            // buffer (checked just above) written by the kernel as a
-            // `struct timespec`; any bit pattern is a valid timespec, and
-            // the read does not assume alignment.
-            let ts =
-                unsafe { ptr::read_unaligned(data.cast::<libc::timespec>()) };
-            // time_t and c_long are i32 on 32-bit targets.
-            #[allow(clippy::useless_conversion)]
-            let (secs, nanos) = (i64::from(ts.tv_sec), i64::from(ts.tv_nsec));
-            return Some(
-                secs.saturating_mul(1_000_000_000).saturating_add(nanos),
-            );
-        }
-        // SAFETY: as for CMSG_FIRSTHDR; `cmsg` is a header inside the
-        // control buffer. CMSG_NXTHDR returns null at the end of the
-        // `msg_controllen` bytes or for a malformed `cmsg_len`.
-        cmsg = unsafe { libc::CMSG_NXTHDR(msg, cmsg) };
-    }
-    None
-}
-
-/// An IPv4 or IPv6 socket address for bind and sendto.
-enum SockAddr {
-    V4(libc::sockaddr_in),
-    V6(libc::sockaddr_in6),
-}
-
-impl SockAddr {
-    /// `addr`, port 0; an IPv6 link-local unicast or link-local (or
-    /// interface-local) multicast address gets `ifindex` as its scope.
-    fn new(addr: IpAddr, ifindex: u32) -> SockAddr {
-        match addr {
-            IpAddr::V4(addr) => SockAddr::V4(libc::sockaddr_in {
-                sin_family: af(libc::AF_INET),
-                sin_port: 0,
-                sin_addr: in_addr(addr),
-                sin_zero: [0; 8],
-            }),
-            IpAddr::V6(addr) => SockAddr::V6(libc::sockaddr_in6 {
-                sin6_family: af(libc::AF_INET6),
-                sin6_port: 0,
-                sin6_flowinfo: 0,
-                sin6_addr: libc::in6_addr {
-                    s6_addr: addr.octets(),
-                },
-                sin6_scope_id: if needs_scope(addr) { ifindex } else { 0 },
-            }),
-        }
-    }
-
-    fn ptr(&self) -> *const libc::sockaddr {
-        match self {
-            SockAddr::V4(sin) => ptr::from_ref(sin).cast(),
-            SockAddr::V6(sin6) => ptr::from_ref(sin6).cast(),
-        }
-    }
-
-    fn len(&self) -> libc::socklen_t {
-        match self {
-            SockAddr::V4(_) => socklen::<libc::sockaddr_in>(),
-            SockAddr::V6(_) => socklen::<libc::sockaddr_in6>(),
-        }
-    }
-
-    /// The IP address in `storage`, of which the kernel filled in `len`
-    /// bytes.
-    fn parse(
-        storage: &libc::sockaddr_storage,
-        len: libc::socklen_t,
-    ) -> Option<IpAddr> {
-        let len = usize::try_from(len).ok()?;
-        let family = c_int::from(storage.ss_family);
-        let storage = ptr::from_ref(storage);
-        match family {
-            libc::AF_INET if len >= size_of::<libc::sockaddr_in>() => {
-                // SAFETY: sockaddr_storage is large and aligned enough for
-                // any sockaddr; the family says the kernel wrote a
-                // sockaddr_in, all of whose bytes it wrote (`len`).
-                let sin = unsafe { &*storage.cast::<libc::sockaddr_in>() };
-                let octets = sin.sin_addr.s_addr.to_ne_bytes();
-                Some(IpAddr::V4(Ipv4Addr::from(octets)))
-            }
-            libc::AF_INET6 if len >= size_of::<libc::sockaddr_in6>() => {
-                // SAFETY: as above, for a sockaddr_in6.
-                let sin6 = unsafe { &*storage.cast::<libc::sockaddr_in6>() };
-                Some(IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr)))
-            }
-            _ => None,
-        }
-    }
-}
-
-/// Whether a socket address for `addr` needs the interface as its scope:
-/// link-local unicast (fe80::/10) and multicast of interface- or
-/// link-local scope (ff01::/16, ff02::/16, any flags).
-fn needs_scope(addr: Ipv6Addr) -> bool {
-    let first = addr.segments()[0];
-    let link_local_unicast = first & 0xffc0 == 0xfe80;
-    let small_multicast =
-        first & 0xff00 == 0xff00 && matches!(first & 0xf, 1 | 2);
-    link_local_unicast || small_multicast
-}
-
-fn in_addr(addr: Ipv4Addr) -> libc::in_addr {
-    libc::in_addr {
-        s_addr: u32::from_ne_bytes(addr.octets()),
-    }
-}
-
-/// An `AF_*` constant as a `sa_family_t`.
-fn af(family: c_int) -> libc::sa_family_t {
-    // AF_INET and AF_INET6 are small positive numbers.
-    libc::sa_family_t::try_from(family).unwrap_or(0)
-}
-
-/// The size of `T` as a `socklen_t`; socket addresses are small.
-fn socklen<T>() -> libc::socklen_t {
-    libc::socklen_t::try_from(size_of::<T>()).unwrap_or(0)
 }
 
 /// An interface index as the `int` socket options take.
@@ -534,6 +276,9 @@ mod tests {
     use std::time::Duration;
 
     use mpath_wire::{EchoProbe, ProbeKind, ProbePayload};
+
+    use std::net::Ipv6Addr;
+    use std::{mem, ptr};
 
     use super::*;
     use crate::linux::testns::in_fresh_netns;

@@ -28,6 +28,7 @@ pub mod ifaddrs;
 pub mod ifindex;
 pub mod peercred;
 pub mod poll;
+pub(crate) mod rawsock;
 pub mod signal;
 pub(crate) mod sockaddr;
 pub(crate) mod sockopt;

@@ -1,0 +1,122 @@
+//! illumos: a routing socket for change hints, a snapshot from
+//! getifaddrs, and probe sockets bound with `IP_BOUND_IF`.
+//!
+//! What runs and what does not (also in the README's platform table):
+//! detection runs — link state (`IFF_RUNNING`) and probes — and so do
+//! reporting and the control socket. Moving data addresses does not: on
+//! illumos the kernel's own IPMP (and in.mpathd) own that, so address
+//! changes are refused with a clear error, and groups there should carry
+//! no `address` lines. Router targets are not read from the routing
+//! table either: give explicit targets. illumos's getifaddrs lists only
+//! interfaces with an address that is up, and no hardware addresses.
+
+use std::io;
+use std::net::IpAddr;
+use std::os::fd::{AsRawFd, RawFd};
+
+use mpath_core::addr::{Family, IpPrefix};
+use mpath_core::engine::{AddressRole, KernelLink, KernelSnapshot};
+use mpath_sys::probe::ProbeSocket;
+use mpath_sys::rtsock::RouteSocket;
+
+use super::{Kernel, ProbeIo, Received};
+
+/// The illumos kernel seam.
+#[derive(Debug)]
+pub struct IllumosKernel {
+    events: RouteSocket,
+}
+
+/// Opens the kernel seam.
+pub fn open() -> io::Result<IllumosKernel> {
+    Ok(IllumosKernel {
+        events: RouteSocket::open()?,
+    })
+}
+
+fn unsupported(what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::Unsupported,
+        format!("{what} is left to illumos's own IPMP on illumos"),
+    )
+}
+
+impl Kernel for IllumosKernel {
+    fn event_fd(&self) -> RawFd {
+        self.events.as_raw_fd()
+    }
+
+    fn drain(&mut self) -> io::Result<bool> {
+        let d = self.events.drain()?;
+        Ok(d.resync || d.messages > 0)
+    }
+
+    fn snapshot(&mut self) -> io::Result<KernelSnapshot> {
+        let links = mpath_sys::ifaddrs::interfaces()?
+            .into_iter()
+            .map(|i| KernelLink {
+                name: i.name,
+                index: i.index,
+                mac: i.mac,
+                admin_up: i.flags.up,
+                carrier: Some(i.flags.running),
+                loopback: i.flags.loopback,
+                addrs: i.addrs.iter().map(|a| a.prefix()).collect(),
+                groups: Vec::new(),
+            })
+            .collect();
+        Ok(KernelSnapshot {
+            links,
+            routes: Vec::new(),
+        })
+    }
+
+    fn add_address(
+        &mut self,
+        _: u32,
+        _: IpPrefix,
+        _: AddressRole,
+    ) -> io::Result<()> {
+        Err(unsupported("moving addresses"))
+    }
+
+    fn remove_address(&mut self, _: u32, _: IpPrefix) -> io::Result<()> {
+        Err(unsupported("moving addresses"))
+    }
+
+    fn announce(&mut self, _: u32, _: [u8; 6], _: IpAddr) -> io::Result<()> {
+        Err(unsupported("announcing addresses"))
+    }
+}
+
+/// An illumos probe socket.
+#[derive(Debug)]
+pub struct Probe(ProbeSocket);
+
+impl ProbeIo for Probe {
+    fn open(
+        family: Family,
+        ifname: &str,
+        ifindex: u32,
+        src: IpAddr,
+    ) -> io::Result<Probe> {
+        ProbeSocket::open(family, ifname, ifindex, src).map(Probe)
+    }
+
+    fn fd(&self) -> RawFd {
+        self.0.as_raw_fd()
+    }
+
+    fn send(&self, msg: &[u8], dst: IpAddr) -> io::Result<()> {
+        self.0.send(msg, dst)
+    }
+
+    fn recv(&self, buf: &mut [u8]) -> io::Result<Option<Received>> {
+        Ok(self.0.recv(buf)?.map(|r| Received {
+            len: r.len,
+            src: r.src,
+            rx_realtime_ns: r.rx_realtime_ns,
+            truncated: r.truncated,
+        }))
+    }
+}
