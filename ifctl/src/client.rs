@@ -17,8 +17,8 @@ use mpath_proto::{
 };
 
 use crate::{
-    Failure, EX_CONFIG, EX_NOPERM, EX_NOUSER, EX_PROTOCOL, EX_TEMPFAIL,
-    EX_UNAVAILABLE,
+    Failure, EX_CONFIG, EX_NOPERM, EX_NOUSER, EX_OSERR, EX_PROTOCOL,
+    EX_TEMPFAIL, EX_UNAVAILABLE,
 };
 
 /// mpathd's default control socket.
@@ -163,8 +163,30 @@ fn refused(e: ErrorReply) -> Failure {
     }
 }
 
-/// Sends `body` and returns the reply's payload.
+/// Enters the OS's sandbox (FreeBSD: Capsicum capability mode) once the
+/// last connection is open: from then on ifctl can only use the socket
+/// and its standard streams.
+fn sandbox() -> Result<(), Failure> {
+    mpath_sys::sandbox::enter().map(|_| ()).map_err(|e| {
+        Failure::new(EX_OSERR, format!("cannot enter capability mode: {e}"))
+    })
+}
+
+/// Sends `body` and returns the reply's payload; the process is
+/// sandboxed once the connection is open, so this is the last request.
 pub fn request(path: &Path, body: RequestBody) -> Result<Payload, Failure> {
+    let mut c = Conn::open(path)?;
+    sandbox()?;
+    c.send(body)?;
+    c.reply()
+}
+
+/// [`request`] without entering the sandbox, for a request that another
+/// connection follows (`-p` asks for the status, then watches).
+pub fn request_not_last(
+    path: &Path,
+    body: RequestBody,
+) -> Result<Payload, Failure> {
     let mut c = Conn::open(path)?;
     c.send(body)?;
     c.reply()
@@ -179,6 +201,7 @@ pub struct Watch {
 /// Subscribes to events.
 pub fn watch(path: &Path) -> Result<Watch, Failure> {
     let mut conn = Conn::open(path)?;
+    sandbox()?;
     conn.send(RequestBody::Watch)?;
     match conn.reply()? {
         Payload::Watching => {}

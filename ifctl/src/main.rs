@@ -42,6 +42,8 @@ pub const EX_NOUSER: u8 = 67;
 pub const EX_UNAVAILABLE: u8 = 69;
 /// Standard output failed (other than a closed pipe).
 pub const EX_IOERR: u8 = 74;
+/// sysexits(3) EX_OSERR: the OS refused something it should allow.
+pub const EX_OSERR: u8 = 71;
 /// mpathd refused in the current state (last usable member, already
 /// offline, not offline).
 pub const EX_TEMPFAIL: u8 = 75;

@@ -125,7 +125,10 @@ fn probes<W: Write>(
     started: Instant,
 ) -> Result<(), Failure> {
     // ipmpstat -p refuses when nothing probes: there would be no rows.
-    let st = status(sock)?;
+    let st = match client::request_not_last(sock, RequestBody::Status)? {
+        Payload::Status(s) => s,
+        _ => return Err(protocol("something other than its status")),
+    };
     let probing = st
         .interfaces
         .iter()

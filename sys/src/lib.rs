@@ -95,5 +95,5 @@ pub use illumos::{probe, rtsock};
 #[cfg(target_os = "linux")]
 pub use linux::{netlink, packet, probe};
 pub use unix::{
-    clock, daemon, ifaddrs, ifindex, peercred, poll, signal, syslog,
+    clock, daemon, ifaddrs, ifindex, peercred, poll, sandbox, signal, syslog,
 };

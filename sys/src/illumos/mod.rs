@@ -11,3 +11,8 @@ pub(crate) fn set_errno(value: libc::c_int) {
     // thread's errno, which only this thread accesses.
     unsafe { *libc::___errno() = value };
 }
+
+/// illumos: no sandbox is entered (see `unix::sandbox`).
+pub(crate) fn enter_sandbox() -> std::io::Result<bool> {
+    Ok(false)
+}

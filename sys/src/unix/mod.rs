@@ -29,6 +29,7 @@ pub mod ifindex;
 pub mod peercred;
 pub mod poll;
 pub(crate) mod rawsock;
+pub mod sandbox;
 pub mod signal;
 pub(crate) mod sockaddr;
 pub(crate) mod sockopt;
