@@ -289,3 +289,98 @@ pub fn error(id: Option<u64>, code: ErrorCode, message: &str) -> Response {
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead, BufReader, Write};
+
+    use mpath_proto::{Payload, Request, RequestBody, VERSION};
+
+    use super::*;
+
+    fn control() -> (Control, PathBuf) {
+        let dir = std::env::temp_dir()
+            .join(format!("mpathd-control-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join(format!("{:?}.sock", std::thread::current().id()));
+        (Control::bind(&path).expect("bind"), path)
+    }
+
+    fn event(n: usize) -> Event {
+        Event {
+            time_ms: 0,
+            kind: "log".into(),
+            interface: None,
+            group: None,
+            message: "x".repeat(n),
+            probe: None,
+        }
+    }
+
+    #[test]
+    fn a_watcher_that_stops_reading_is_dropped_not_waited_for() {
+        let (mut c, path) = control();
+        let mut stuck = UnixStream::connect(&path).unwrap();
+        let req = Request {
+            version: VERSION,
+            id: 1,
+            body: RequestBody::Watch,
+        };
+        stuck.write_all(&req.encode()).unwrap();
+        // Accept and read the request (the client never reads anything).
+        let mut pending = Vec::new();
+        for _ in 0..100 {
+            c.accept();
+            for i in 0..c.client_fds().len() {
+                pending.extend(c.read(i));
+            }
+            if !pending.is_empty() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let p = pending.pop().expect("the watch request");
+        c.reply(
+            p.client,
+            p.request.id,
+            ResponseBody::Ok(Payload::Watching),
+            true,
+        );
+        assert!(c.has_watchers());
+        // Flood: each flush returns at once (non-blocking writes), and
+        // the client is dropped once its backlog passes the limit.
+        let start = std::time::Instant::now();
+        for _ in 0..200 {
+            c.broadcast(&event(16 * 1024));
+            let _ = c.flush();
+            if c.client_fds().is_empty() {
+                break;
+            }
+        }
+        assert!(c.client_fds().is_empty(), "stuck client still connected");
+        assert!(!c.has_watchers());
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        drop(stuck);
+    }
+
+    #[test]
+    fn a_request_line_too_long_is_answered_and_the_client_closed() {
+        let (mut c, path) = control();
+        let client = UnixStream::connect(&path).unwrap();
+        (&client).write_all(&vec![b'{'; MAX_REQUEST + 10]).unwrap();
+        for _ in 0..100 {
+            c.accept();
+            if !c.client_fds().is_empty() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let got = c.read(0);
+        assert!(got.is_empty());
+        let _ = c.flush();
+        let mut line = String::new();
+        BufReader::new(&client).read_line(&mut line).unwrap();
+        assert!(line.contains("bad_request"), "{line}");
+        assert!(c.client_fds().is_empty(), "closed after the error");
+    }
+}

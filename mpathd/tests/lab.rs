@@ -333,3 +333,30 @@ fn control_socket_answers_and_refuses_junk() {
     assert!(line.contains("bad_request"), "{line}");
     assert!(s.try_status().is_some(), "daemon still answers");
 }
+
+/// A watch client that never reads cannot stall detection: with one
+/// connected (and probe events piling up for it), a path cut is still
+/// detected within FDT.
+#[test]
+fn a_stuck_watcher_does_not_stall_detection() {
+    if !root_or_skip("stuck_watcher") {
+        return;
+    }
+    use std::io::Write;
+    let s = setup("stuck", 2, BASE);
+    s.wait_healthy(&["mp0", "mp1"]);
+    let mut stuck = std::os::unix::net::UnixStream::connect(&s.sock).unwrap();
+    let req = mpath_proto::Request {
+        version: mpath_proto::VERSION,
+        id: 1,
+        body: RequestBody::Watch,
+    };
+    stuck.write_all(&req.encode()).unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let cut = Instant::now();
+    s.lab.cut_path(0);
+    s.expect_log("IP interface failure detected on mp0", S(3));
+    assert!(cut.elapsed() <= Duration::from_millis(1150));
+    assert!(s.try_status().is_some(), "other clients are still served");
+    drop(stuck);
+}

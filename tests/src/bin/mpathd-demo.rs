@@ -9,7 +9,6 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use mpath_core::engine::Status;
 use mpath_lab::client::status;
 use mpath_lab::{root_or_skip, Daemon, Lab, LabSpec, Ns};
 
@@ -30,35 +29,20 @@ fn say(s: &str) {
     println!("\n\x1b[1m### {s}\x1b[0m");
 }
 
-fn show(st: &Status) {
-    for g in &st.groups {
-        println!(
-            "group {:<8} state {:<9} fdt {:>6} ms   active: {}   inactive: {}   unusable: {}",
-            g.name,
-            g.state,
-            g.fdt_ms.unwrap_or(0),
-            g.active.join(" "),
-            g.inactive.join(" "),
-            g.unusable.join(" ")
-        );
-    }
-    println!("IF     STATE   LINK   PROBE  FLAGS     HOSTS");
-    for i in &st.interfaces {
-        let flags = format!(
-            "{}{}{}",
-            if i.inactive { "i" } else { "-" },
-            if i.standby { "s" } else { "-" },
-            if i.offline { "o" } else { "-" }
-        );
-        println!(
-            "{:<6} {:<7} {:<6} {:<6} {:<9} {}",
-            i.name,
-            i.state,
-            i.link,
-            i.probe,
-            flags,
-            i.hosted.join(" ")
-        );
+/// Shows the state the way an operator would: with ifctl.
+fn show(sock: &Path) {
+    for args in [&[][..], &["-i"][..]] {
+        let out = std::process::Command::new(binary("ifctl"))
+            .arg("-s")
+            .arg(sock)
+            .args(args)
+            .output();
+        let cmd = format!("ifctl {}", args.join(" "));
+        println!("$ {}", cmd.trim_end());
+        match out {
+            Ok(o) => print!("{}", String::from_utf8_lossy(&o.stdout)),
+            Err(e) => println!("cannot run ifctl: {e}"),
+        }
     }
 }
 
@@ -131,7 +115,7 @@ fn main() {
         println!("mpathd did not become healthy:\n{}", d.log());
         std::process::exit(1);
     }
-    show(&status(&sock).unwrap_or_default());
+    show(&sock);
     let (s, r) = lab.ping(Ns::Peer, "192.0.2.10", 3, "0.2");
     println!("peer -> 192.0.2.10: {r}/{s} replies");
 
@@ -147,7 +131,7 @@ fn main() {
         "192.0.2.10 moved: {moved}, {} ms after the cut",
         took.as_millis()
     );
-    show(&status(&sock).unwrap_or_default());
+    show(&sock);
     let (s, r) = lab.ping(Ns::Peer, "192.0.2.10", 3, "0.2");
     println!("peer -> 192.0.2.10: {r}/{s} replies (now via mp2, the standby)");
 
@@ -160,7 +144,7 @@ fn main() {
     });
     new_log_lines(&d, &mut seen);
     println!("192.0.2.10 back on mp0: {back}");
-    show(&status(&sock).unwrap_or_default());
+    show(&sock);
 
     say("stopping mpathd (SIGTERM) and removing the lab");
     d.signal("TERM");
