@@ -263,7 +263,7 @@ impl<K: Kernel> Daemon<K> {
                 return;
             };
             let path = s.path.clone();
-            let r = match s.io.recv(&mut buf) {
+            let r = match ProbeIo::recv(&s.io, &mut buf) {
                 Ok(Some(r)) => r,
                 Ok(None) => return,
                 Err(e) => {

@@ -79,7 +79,7 @@ impl<P: ProbeIo> Probes<P> {
             ));
         };
         let bytes = encode(family, req);
-        s.io.send(&bytes, req.dst).map_err(|e| {
+        ProbeIo::send(&s.io, &bytes, req.dst).map_err(|e| {
             format!("probe: probe sendto ({} {ifname}): {e}", family.inet())
         })
     }

@@ -14,12 +14,11 @@ use std::io;
 use std::net::IpAddr;
 use std::os::fd::{AsRawFd, RawFd};
 
-use mpath_core::addr::{Family, IpPrefix};
+use mpath_core::addr::IpPrefix;
 use mpath_core::engine::{AddressRole, KernelLink, KernelSnapshot};
-use mpath_sys::probe::ProbeSocket;
 use mpath_sys::rtsock::RouteSocket;
 
-use super::{Kernel, ProbeIo, Received};
+use super::Kernel;
 
 /// The illumos kernel seam.
 #[derive(Debug)]
@@ -86,37 +85,5 @@ impl Kernel for IllumosKernel {
 
     fn announce(&mut self, _: u32, _: [u8; 6], _: IpAddr) -> io::Result<()> {
         Err(unsupported("announcing addresses"))
-    }
-}
-
-/// An illumos probe socket.
-#[derive(Debug)]
-pub struct Probe(ProbeSocket);
-
-impl ProbeIo for Probe {
-    fn open(
-        family: Family,
-        ifname: &str,
-        ifindex: u32,
-        src: IpAddr,
-    ) -> io::Result<Probe> {
-        ProbeSocket::open(family, ifname, ifindex, src).map(Probe)
-    }
-
-    fn fd(&self) -> RawFd {
-        self.0.as_raw_fd()
-    }
-
-    fn send(&self, msg: &[u8], dst: IpAddr) -> io::Result<()> {
-        self.0.send(msg, dst)
-    }
-
-    fn recv(&self, buf: &mut [u8]) -> io::Result<Option<Received>> {
-        Ok(self.0.recv(buf)?.map(|r| Received {
-            len: r.len,
-            src: r.src,
-            rx_realtime_ns: r.rx_realtime_ns,
-            truncated: r.truncated,
-        }))
     }
 }

@@ -4,14 +4,13 @@ use std::io;
 use std::net::IpAddr;
 use std::os::fd::{AsRawFd, RawFd};
 
-use mpath_core::addr::{Family, IpPrefix};
+use mpath_core::addr::IpPrefix;
 use mpath_core::engine::{AddressRole, KernelSnapshot};
 use mpath_sys::netlink::{self, NetlinkSocket};
 use mpath_sys::packet::FrameSocket;
-use mpath_sys::probe::ProbeSocket;
 use mpath_wire::MacAddr;
 
-use super::{Kernel, ProbeIo, Received};
+use super::Kernel;
 
 /// The Linux kernel seam.
 #[derive(Debug)]
@@ -95,37 +94,5 @@ fn promote_secondaries(ifindex: u32) {
         if std::fs::read_to_string(&path).is_ok_and(|v| v.trim() != "1") {
             let _ = std::fs::write(&path, "1");
         }
-    }
-}
-
-/// A Linux probe socket.
-#[derive(Debug)]
-pub struct Probe(ProbeSocket);
-
-impl ProbeIo for Probe {
-    fn open(
-        family: Family,
-        ifname: &str,
-        ifindex: u32,
-        src: IpAddr,
-    ) -> io::Result<Probe> {
-        ProbeSocket::open(family, ifname, ifindex, src).map(Probe)
-    }
-
-    fn fd(&self) -> RawFd {
-        self.0.as_raw_fd()
-    }
-
-    fn send(&self, msg: &[u8], dst: IpAddr) -> io::Result<()> {
-        self.0.send(msg, dst)
-    }
-
-    fn recv(&self, buf: &mut [u8]) -> io::Result<Option<Received>> {
-        Ok(self.0.recv(buf)?.map(|r| Received {
-            len: r.len,
-            src: r.src,
-            rx_realtime_ns: r.rx_realtime_ns,
-            truncated: r.truncated,
-        }))
     }
 }

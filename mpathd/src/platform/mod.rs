@@ -18,12 +18,40 @@ use mpath_core::engine::{AddressRole, KernelSnapshot};
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "linux")]
-pub use linux::{open, Probe};
+pub use linux::open;
 
 #[cfg(target_os = "illumos")]
 mod illumos;
 #[cfg(target_os = "illumos")]
-pub use illumos::{open, Probe};
+pub use illumos::open;
+
+/// The probe socket: the same type and API on every supported OS.
+#[cfg(any(target_os = "linux", target_os = "illumos"))]
+pub type Probe = mpath_sys::probe::ProbeSocket;
+
+#[cfg(any(target_os = "linux", target_os = "illumos"))]
+impl ProbeIo for mpath_sys::probe::ProbeSocket {
+    fn open(
+        family: Family,
+        ifname: &str,
+        ifindex: u32,
+        src: IpAddr,
+    ) -> io::Result<Self> {
+        mpath_sys::probe::ProbeSocket::open(family, ifname, ifindex, src)
+    }
+
+    fn fd(&self) -> RawFd {
+        std::os::fd::AsRawFd::as_raw_fd(self)
+    }
+
+    fn send(&self, msg: &[u8], dst: IpAddr) -> io::Result<()> {
+        mpath_sys::probe::ProbeSocket::send(self, msg, dst)
+    }
+
+    fn recv(&self, buf: &mut [u8]) -> io::Result<Option<Received>> {
+        mpath_sys::probe::ProbeSocket::recv(self, buf)
+    }
+}
 
 #[cfg(not(any(target_os = "linux", target_os = "illumos")))]
 mod unsupported;
@@ -63,17 +91,10 @@ pub trait Kernel {
 }
 
 /// A received datagram on a probe socket.
-#[derive(Clone, Copy, Debug)]
-pub struct Received {
-    /// Bytes read.
-    pub len: usize,
-    /// Sender.
-    pub src: IpAddr,
-    /// Kernel receive time on the realtime clock, in ns.
-    pub rx_realtime_ns: Option<i64>,
-    /// The datagram or its control data was cut short.
-    pub truncated: bool,
-}
+#[cfg(any(target_os = "linux", target_os = "illumos"))]
+pub use mpath_sys::probe::Received;
+#[cfg(not(any(target_os = "linux", target_os = "illumos")))]
+pub use unsupported::Received;
 
 /// One probe socket: one interface, one family, bound to the test
 /// address.

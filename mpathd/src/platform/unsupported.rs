@@ -8,7 +8,20 @@ use std::os::fd::RawFd;
 use mpath_core::addr::{Family, IpPrefix};
 use mpath_core::engine::{AddressRole, KernelSnapshot};
 
-use super::{Kernel, ProbeIo, Received};
+use super::{Kernel, ProbeIo};
+
+/// A received datagram (never produced here).
+#[derive(Clone, Copy, Debug)]
+pub struct Received {
+    /// Bytes read.
+    pub len: usize,
+    /// Sender.
+    pub src: IpAddr,
+    /// Kernel receive time on the realtime clock, in ns.
+    pub rx_realtime_ns: Option<i64>,
+    /// Cut short.
+    pub truncated: bool,
+}
 
 fn unsupported() -> io::Error {
     io::Error::new(
