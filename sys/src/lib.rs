@@ -76,7 +76,12 @@ compile_error!("mpath-sys supports Linux, FreeBSD and illumos only");
 #[macro_use]
 mod unix;
 
-#[cfg(target_os = "freebsd")]
+// FreeBSD's ABI tables and routing-socket parsers are plain code that
+// also compiles elsewhere, to be tested (the ABI header check runs on
+// Linux) and fuzzed (cargo-fuzz sets `cfg(fuzzing)`); the rest of the
+// module is FreeBSD-only.
+#[cfg(any(target_os = "freebsd", test, fuzzing))]
+#[cfg_attr(not(target_os = "freebsd"), allow(dead_code, unused_imports))]
 mod freebsd;
 #[cfg(target_os = "illumos")]
 mod illumos;
