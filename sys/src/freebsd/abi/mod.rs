@@ -347,11 +347,24 @@ macro_rules! abi_struct {
         #[cfg(target_os = "freebsd")]
         const _: () = {
             use ::std::mem::{align_of, offset_of, size_of};
-            assert!(size_of::<$name>() == size_of::<libc::$libc>());
-            assert!(align_of::<$name>() == align_of::<libc::$libc>());
+            assert!(
+                size_of::<$name>() == size_of::<libc::$libc>(),
+                concat!("size of ", stringify!($name), " differs from libc's"),
+            );
+            assert!(
+                align_of::<$name>() == align_of::<libc::$libc>(),
+                concat!(
+                    "alignment of ", stringify!($name), " differs from libc's"
+                ),
+            );
             $(
                 assert!(
-                    offset_of!($name, $field) == offset_of!(libc::$libc, $field)
+                    offset_of!($name, $field)
+                        == offset_of!(libc::$libc, $field),
+                    concat!(
+                        "offset of ", stringify!($name), ".",
+                        stringify!($field), " differs from libc's"
+                    ),
                 );
             )*
         };
@@ -384,6 +397,18 @@ abi_modules! {
     ioccom,
     /// `sys/socket.h`: families, socket types and options, `sockaddr`.
     socket,
+    /// `net/if.h`: interface flags, messages, ioctl arguments.
+    net_if,
+    /// `net/route.h` and the routing sysctls.
+    route,
+    /// `net/if_dl.h`: `sockaddr_dl`.
+    dl,
+    /// `netinet/in.h`: `sockaddr_in`.
+    inet,
+    /// `netinet6/`: `sockaddr_in6`, the IPv6 address ioctls.
+    in6,
+    /// `sys/sockio.h`: the generic interface ioctls.
+    sockio,
 }
 
 #[cfg(test)]
