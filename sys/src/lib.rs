@@ -81,7 +81,7 @@ mod unix;
 // Linux) and fuzzed (cargo-fuzz sets `cfg(fuzzing)`); the rest of the
 // module is FreeBSD-only.
 #[cfg(any(target_os = "freebsd", test, fuzzing))]
-#[cfg_attr(not(target_os = "freebsd"), allow(dead_code, unused_imports))]
+#[cfg_attr(not(target_os = "freebsd"), allow(dead_code))]
 mod freebsd;
 #[cfg(target_os = "illumos")]
 mod illumos;
@@ -95,6 +95,8 @@ use illumos as os;
 #[cfg(target_os = "linux")]
 use linux as os;
 
+#[cfg(any(target_os = "freebsd", fuzzing))]
+pub use freebsd::route;
 #[cfg(target_os = "linux")]
 pub use linux::{netlink, packet, probe};
 pub use unix::{

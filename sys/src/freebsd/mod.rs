@@ -2,9 +2,20 @@
 
 pub(crate) mod abi;
 #[cfg(target_os = "freebsd")]
+mod addr;
+#[cfg(target_os = "freebsd")]
+mod groups;
+#[cfg(target_os = "freebsd")]
 pub(crate) mod ifaddrs;
 #[cfg(target_os = "freebsd")]
+pub(crate) mod ioctl;
+#[cfg(target_os = "freebsd")]
 pub(crate) mod peercred;
+#[cfg(any(target_os = "freebsd", fuzzing))]
+pub mod route;
+mod rtsock;
+#[cfg(target_os = "freebsd")]
+mod snapshot;
 
 /// Sets this thread's errno.
 #[cfg(target_os = "freebsd")]

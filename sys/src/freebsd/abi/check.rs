@@ -1,7 +1,7 @@
 //! The header check: every recorded number compiled against FreeBSD's
 //! headers.
 //!
-//! For each module in [`MODULES`] it writes a C file that includes the
+//! For each module in `MODULES` it writes a C file that includes the
 //! module's headers and holds one `_Static_assert` per number:
 //!
 //! ```text

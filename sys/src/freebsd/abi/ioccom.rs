@@ -73,3 +73,9 @@ pub(crate) const fn _IOW(group: u8, num: u8, len: usize) -> c_ulong {
 pub(crate) const fn _IOWR(group: u8, num: u8, len: usize) -> c_ulong {
     _IOC(IOC_INOUT, group, num, len)
 }
+
+/// `IOCPARM_LEN(cmd)`: the argument size encoded in an ioctl number.
+pub(crate) const fn IOCPARM_LEN(cmd: c_ulong) -> usize {
+    // Masked to 13 bits: the cast cannot truncate.
+    ((cmd >> 16) as usize) & IOCPARM_MASK
+}

@@ -33,8 +33,8 @@
 //! # Rules (enforced by the test `abi::scan`)
 //!
 //! * Every FreeBSD ABI number in `sys/src/freebsd/` is declared in a
-//!   module of this directory, through [`abi_consts!`] (constants and
-//!   ioctl numbers) or [`abi_struct!`] (`#[repr(C)]` structures and
+//!   module of this directory, through `abi_consts!` (constants and
+//!   ioctl numbers) or `abi_struct!` (`#[repr(C)]` structures and
 //!   unions), never with a bare `const` or `#[repr(C)]`. The macros are
 //!   what put an item in the tables, so an item declared any other way
 //!   would escape the header check.
@@ -47,8 +47,8 @@
 //!   from `offset_of!` on the structures here.
 //! * Each module here invokes each macro exactly once (an empty
 //!   `abi_struct! { headers: []; }` says it has no structures), and is
-//!   listed in [`abi_modules!`] below, which declares it and puts its
-//!   tables in [`MODULES`], the list the header check walks. A second
+//!   listed in `abi_modules!` below, which declares it and puts its
+//!   tables in `MODULES`, the list the header check walks. A second
 //!   invocation does not compile (the tables would be defined twice), a
 //!   module missing from the list is not compiled, and the scan fails on
 //!   a file here that is not a listed module.
@@ -85,7 +85,7 @@ compile_error!(
 
 /// Types that are plain old data, valid as any bytes and in particular as
 /// all zeros: the integers, arrays of them, raw pointers (all-zero is
-/// null), and the structures and unions [`abi_struct!`] declares, which
+/// null), and the structures and unions `abi_struct!` declares, which
 /// it checks to consist of such fields.
 ///
 /// # Safety
@@ -109,7 +109,7 @@ unsafe impl<T> Plain for *mut T {}
 // SAFETY: as for `*mut T`.
 unsafe impl<T> Plain for *const T {}
 
-/// Compiles only for [`Plain`] types; [`abi_struct!`] calls it for every
+/// Compiles only for [`Plain`] types; `abi_struct!` calls it for every
 /// field type.
 pub(crate) const fn assert_plain<T: Plain>() {}
 
@@ -372,7 +372,7 @@ macro_rules! abi_struct {
 }
 
 /// Declares the modules of this directory and lists their tables in
-/// [`MODULES`] for the header check.
+/// `MODULES` for the header check.
 macro_rules! abi_modules {
     ($($(#[doc = $doc:literal])* $module:ident,)*) => {
         $(

@@ -5,6 +5,7 @@
 
 use std::ffi::{c_int, c_void};
 
+use super::inet::sockaddr_in;
 use super::socket::sockaddr;
 
 abi_consts! {
@@ -221,18 +222,21 @@ abi_struct! {
         pub(crate) ifru_data: *mut c_void,
     }
 
-    /// `struct ifaliasreq`: `SIOCAIFADDR`, an IPv4 address to add.
+    /// `struct ifaliasreq`: `SIOCAIFADDR`, an IPv4 address to add. The
+    /// header declares the addresses as `struct sockaddr`; the kernel
+    /// reads them as `struct in_aliasreq` (`netinet/in_var.h`), with
+    /// `struct sockaddr_in` members of the same size, and so do we.
     #[libc = ifaliasreq]
     pub(crate) struct ifaliasreq {
         /// The interface's name.
         pub(crate) ifra_name: [u8; IFNAMSIZ],
-        /// The address (a `sockaddr_in`).
-        pub(crate) ifra_addr: sockaddr,
+        /// The address.
+        pub(crate) ifra_addr: sockaddr_in,
         /// The broadcast or point-to-point destination address; all
         /// zeros lets the kernel derive the broadcast address.
-        pub(crate) ifra_broadaddr: sockaddr,
-        /// The netmask (a `sockaddr_in`).
-        pub(crate) ifra_mask: sockaddr,
+        pub(crate) ifra_broadaddr: sockaddr_in,
+        /// The netmask.
+        pub(crate) ifra_mask: sockaddr_in,
         /// CARP vhid, 0 for none.
         pub(crate) ifra_vhid: c_int,
     }

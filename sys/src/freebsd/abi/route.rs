@@ -47,6 +47,22 @@ abi_consts! {
     pub(crate) const RTA_AUTHOR: c_int = 0x40 => libc::RTA_AUTHOR;
     /// `RTA_BRD`: the broadcast or point-to-point destination follows.
     pub(crate) const RTA_BRD: c_int = 0x80 => libc::RTA_BRD;
+    /// `RTAX_DST`: the slot of `RTA_DST` (bit `1 << RTAX_DST`).
+    pub(crate) const RTAX_DST: usize = 0 => libc::RTAX_DST;
+    /// `RTAX_GATEWAY`: the slot of `RTA_GATEWAY`.
+    pub(crate) const RTAX_GATEWAY: usize = 1 => libc::RTAX_GATEWAY;
+    /// `RTAX_NETMASK`: the slot of `RTA_NETMASK`.
+    pub(crate) const RTAX_NETMASK: usize = 2 => libc::RTAX_NETMASK;
+    /// `RTAX_GENMASK`: the slot of `RTA_GENMASK`.
+    pub(crate) const RTAX_GENMASK: usize = 3 => libc::RTAX_GENMASK;
+    /// `RTAX_IFP`: the slot of `RTA_IFP`.
+    pub(crate) const RTAX_IFP: usize = 4 => libc::RTAX_IFP;
+    /// `RTAX_IFA`: the slot of `RTA_IFA`.
+    pub(crate) const RTAX_IFA: usize = 5 => libc::RTAX_IFA;
+    /// `RTAX_AUTHOR`: the slot of `RTA_AUTHOR`.
+    pub(crate) const RTAX_AUTHOR: usize = 6 => libc::RTAX_AUTHOR;
+    /// `RTAX_BRD`: the slot of `RTA_BRD`.
+    pub(crate) const RTAX_BRD: usize = 7 => libc::RTAX_BRD;
     /// `RTAX_MAX`: how many `RTA_*` bits (and address slots) there are.
     pub(crate) const RTAX_MAX: usize = 8 => libc::RTAX_MAX;
     /// `RTF_UP`: the route is usable.

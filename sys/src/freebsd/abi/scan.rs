@@ -1,18 +1,18 @@
 //! The completeness check: no FreeBSD ABI number escapes the tables.
 //!
-//! The header check ([`super::check`]) covers what the macros recorded.
+//! The header check (`check`) covers what the macros recorded.
 //! This scan makes sure that is everything: it reads every `.rs` file
 //! under `sys/src/freebsd/` and fails on
 //!
 //! * a `#[repr(C)]` (or `packed`, `align`) type outside an
-//!   [`abi_struct!`] invocation;
+//!   `abi_struct!` invocation;
 //! * in a declaration module of `abi/`, any `const` or `static` outside
-//!   an [`abi_consts!`] invocation;
+//!   an `abi_consts!` invocation;
 //! * elsewhere, a `const` or `static` initialised from a numeric literal,
 //!   an enum discriminant set from a literal, or a hex literal of 5
 //!   digits or more (an ioctl number or flag word written inline), unless
 //!   a `// not ABI: <why>` comment marks it;
-//! * a file in `abi/` that is not a module listed in [`super::MODULES`]
+//! * a file in `abi/` that is not a module listed in `MODULES`
 //!   (its tables would not be checked).
 //!
 //! It reads source text line by line, after blanking comments, string
