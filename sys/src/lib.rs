@@ -76,7 +76,12 @@ compile_error!("mpath-sys supports Linux, FreeBSD and illumos only");
 #[macro_use]
 mod unix;
 
-#[cfg(target_os = "freebsd")]
+// FreeBSD's ABI tables and routing-socket parsers are plain code that
+// also compiles elsewhere, to be tested (the ABI header check runs on
+// Linux) and fuzzed (cargo-fuzz sets `cfg(fuzzing)`); the rest of the
+// module is FreeBSD-only.
+#[cfg(any(target_os = "freebsd", test, fuzzing))]
+#[cfg_attr(not(target_os = "freebsd"), allow(dead_code))]
 mod freebsd;
 #[cfg(target_os = "illumos")]
 mod illumos;
@@ -90,6 +95,8 @@ use illumos as os;
 #[cfg(target_os = "linux")]
 use linux as os;
 
+#[cfg(any(target_os = "freebsd", fuzzing))]
+pub use freebsd::route;
 #[cfg(target_os = "illumos")]
 pub use illumos::{probe, rtsock};
 #[cfg(target_os = "linux")]

@@ -1,9 +1,24 @@
 //! FreeBSD.
 
+pub(crate) mod abi;
+#[cfg(target_os = "freebsd")]
+mod addr;
+#[cfg(target_os = "freebsd")]
+mod groups;
+#[cfg(target_os = "freebsd")]
 pub(crate) mod ifaddrs;
+#[cfg(target_os = "freebsd")]
+pub(crate) mod ioctl;
+#[cfg(target_os = "freebsd")]
 pub(crate) mod peercred;
+#[cfg(any(target_os = "freebsd", fuzzing))]
+pub mod route;
+mod rtsock;
+#[cfg(target_os = "freebsd")]
+mod snapshot;
 
 /// Sets this thread's errno.
+#[cfg(target_os = "freebsd")]
 pub(crate) fn set_errno(value: libc::c_int) {
     // SAFETY: __error returns a valid, aligned pointer to the calling
     // thread's errno, which only this thread accesses.
@@ -11,6 +26,7 @@ pub(crate) fn set_errno(value: libc::c_int) {
 }
 
 /// FreeBSD: Capsicum capability mode.
+#[cfg(target_os = "freebsd")]
 pub(crate) fn enter_sandbox() -> std::io::Result<bool> {
     // SAFETY: cap_enter takes no arguments and only changes this
     // process's mode.
