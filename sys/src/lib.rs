@@ -18,8 +18,11 @@
 //! | [`poll`]     | `poll(2)`, the daemons' one wait                       |
 //! | [`signal`]   | signals as bytes on a self-pipe                        |
 //! | [`syslog`]   | `syslog(3)`, facility daemon                           |
-//! | `probe`      | Linux: raw ICMP/ICMPv6 probe socket per interface      |
-//! | `packet`     | Linux: `AF_PACKET` frames (gratuitous ARP, NA)         |
+//! | `probe`      | Linux: raw ICMP/ICMPv6 probe socket per interface;     |
+//! |              | FreeBSD: BPF (IPv4), raw ICMPv6 with `IPV6_PKTINFO`    |
+//! | `packet`     | Linux: `AF_PACKET` frames (gratuitous ARP, NA);        |
+//! |              | FreeBSD: BPF                                           |
+//! | `bpf`        | FreeBSD: BPF records, filters, frames, ARP cache       |
 //!
 //! # Layout (after mio's `sys/`)
 //!
@@ -50,9 +53,11 @@
 //! inside function bodies, so each OS's behaviour reads top to bottom in
 //! one place and a new OS is a new module, not a hunt through `if`s.
 //!
-//! Linux alone has, so far, the probe and frame sockets (`linux::probe`,
-//! `linux::packet`), exported as they are; FreeBSD's and illumos's will
-//! join them behind the same types.
+//! Linux and FreeBSD have the probe and frame sockets (`linux::probe`,
+//! `linux::packet`, `freebsd::probe`, `freebsd::packet`), exported as
+//! they are under the same names, with the same types and methods
+//! (FreeBSD's `FrameSocket`, a set of descriptors opened on demand, has
+//! no single descriptor to expose); illumos's will join them.
 //!
 //! # Rules for unsafe code
 //!
@@ -99,6 +104,12 @@ use linux as os;
 pub use freebsd::route;
 #[cfg(target_os = "illumos")]
 pub use illumos::{probe, rtsock};
+// The pure BPF code is public on FreeBSD, and for the fuzz targets and
+// the Linux-host tests.
+#[cfg(any(target_os = "freebsd", fuzzing, test))]
+pub use freebsd::bpf;
+#[cfg(target_os = "freebsd")]
+pub use freebsd::{packet, probe};
 #[cfg(target_os = "linux")]
 pub use linux::{netlink, packet, probe};
 pub use unix::{

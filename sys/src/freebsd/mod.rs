@@ -3,14 +3,21 @@
 pub(crate) mod abi;
 #[cfg(target_os = "freebsd")]
 mod addr;
+pub mod bpf;
+pub(crate) mod cmsg;
 #[cfg(target_os = "freebsd")]
 mod groups;
 #[cfg(target_os = "freebsd")]
 pub(crate) mod ifaddrs;
+pub(crate) mod inet6;
 #[cfg(target_os = "freebsd")]
 pub(crate) mod ioctl;
 #[cfg(target_os = "freebsd")]
+pub mod packet;
+#[cfg(target_os = "freebsd")]
 pub(crate) mod peercred;
+#[cfg(target_os = "freebsd")]
+pub mod probe;
 #[cfg(any(target_os = "freebsd", fuzzing))]
 pub mod route;
 mod rtsock;

@@ -409,6 +409,10 @@ abi_modules! {
     in6,
     /// `sys/sockio.h`: the generic interface ioctls.
     sockio,
+    /// `net/bpf.h`: the BPF device, and the frame layouts its filter reads.
+    bpf,
+    /// `netinet/icmp6.h`, IPv6 socket options, control messages.
+    icmp6,
 }
 
 #[cfg(test)]
