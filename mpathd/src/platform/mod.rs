@@ -1,12 +1,13 @@
 //! The daemon's seams to the kernel, one contract each, with one
 //! implementation per OS selected at module level.
 //!
-//! | seam            | Linux                          | illumos                     |
-//! |-----------------|--------------------------------|-----------------------------|
-//! | kernel view     | rtnetlink dumps; events as hints | getifaddrs; routing socket as hints |
-//! | address changes | RTM_NEWADDR / RTM_DELADDR      | refused: the kernel's IPMP owns them |
-//! | probe I/O       | raw ICMP/ICMPv6, SO_BINDTODEVICE | raw ICMP/ICMPv6, IP_BOUND_IF |
-//! | announcements   | AF_PACKET frames (GARP, NA)    | refused (see above)         |
+//! | seam            | Linux                | FreeBSD                    | illumos              |
+//! |-----------------|----------------------|----------------------------|----------------------|
+//! | kernel view     | rtnetlink dumps      | sysctl NET_RT_IFLISTL/DUMP, interface groups | getifaddrs |
+//! | change hints    | rtnetlink groups     | routing socket             | routing socket       |
+//! | address changes | RTM_NEWADDR/DELADDR  | SIOCAIFADDR/SIOCDIFADDR(_IN6) | refused: kernel IPMP owns them |
+//! | probe I/O       | raw sockets, SO_BINDTODEVICE | BPF (IPv4), IPV6_PKTINFO (IPv6) | raw sockets, IP_BOUND_IF |
+//! | announcements   | AF_PACKET frames     | BPF frames                 | refused (see above)  |
 
 use std::io;
 use std::net::IpAddr;
@@ -26,10 +27,10 @@ mod illumos;
 pub use illumos::open;
 
 /// The probe socket: the same type and API on every supported OS.
-#[cfg(any(target_os = "linux", target_os = "illumos"))]
+#[cfg(any(target_os = "linux", target_os = "illumos", target_os = "freebsd"))]
 pub type Probe = mpath_sys::probe::ProbeSocket;
 
-#[cfg(any(target_os = "linux", target_os = "illumos"))]
+#[cfg(any(target_os = "linux", target_os = "illumos", target_os = "freebsd"))]
 impl ProbeIo for mpath_sys::probe::ProbeSocket {
     fn open(
         family: Family,
@@ -53,10 +54,10 @@ impl ProbeIo for mpath_sys::probe::ProbeSocket {
     }
 }
 
-#[cfg(not(any(target_os = "linux", target_os = "illumos")))]
-mod unsupported;
-#[cfg(not(any(target_os = "linux", target_os = "illumos")))]
-pub use unsupported::{open, Probe};
+#[cfg(target_os = "freebsd")]
+mod freebsd;
+#[cfg(target_os = "freebsd")]
+pub use freebsd::open;
 
 /// The kernel: its state, its change notifications, and the changes
 /// mpathd makes to it.
@@ -91,10 +92,12 @@ pub trait Kernel {
 }
 
 /// A received datagram on a probe socket.
-#[cfg(any(target_os = "linux", target_os = "illumos"))]
+#[cfg(any(
+    target_os = "linux",
+    target_os = "illumos",
+    target_os = "freebsd"
+))]
 pub use mpath_sys::probe::Received;
-#[cfg(not(any(target_os = "linux", target_os = "illumos")))]
-pub use unsupported::Received;
 
 /// One probe socket: one interface, one family, bound to the test
 /// address.
