@@ -17,5 +17,6 @@
 //! replies repair it.
 
 pub mod aggregate;
+pub mod config;
 pub mod redundancy;
 pub mod tracking;
