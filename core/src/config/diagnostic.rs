@@ -58,28 +58,33 @@ impl std::error::Error for Diagnostic {}
 /// Collects diagnostics while a file is parsed; nothing stops at the
 /// first problem.
 #[derive(Debug)]
-pub(super) struct Sink {
+pub(crate) struct Sink {
     file: String,
     diags: Vec<Diagnostic>,
 }
 
 impl Sink {
-    pub(super) fn new(file: &str) -> Sink {
+    pub(crate) fn new(file: &str) -> Sink {
         Sink {
             file: file.to_string(),
             diags: Vec::new(),
         }
     }
 
-    pub(super) fn error(&mut self, line: usize, message: String) {
+    pub(crate) fn error(&mut self, line: usize, message: String) {
         self.push(line, Severity::Error, message);
     }
 
-    pub(super) fn warn(&mut self, line: usize, message: String) {
+    pub(crate) fn warn(&mut self, line: usize, message: String) {
         self.push(line, Severity::Warning, message);
     }
 
-    fn push(&mut self, line: usize, severity: Severity, message: String) {
+    pub(crate) fn push(
+        &mut self,
+        line: usize,
+        severity: Severity,
+        message: String,
+    ) {
         self.diags.push(Diagnostic {
             file: self.file.clone(),
             line,
@@ -89,12 +94,12 @@ impl Sink {
     }
 
     /// Number of errors so far (used to tell whether a line went wrong).
-    pub(super) fn errors(&self) -> usize {
+    pub(crate) fn errors(&self) -> usize {
         self.diags.iter().filter(|d| d.is_error()).count()
     }
 
     /// All diagnostics in line order; within a line, in the order found.
-    pub(super) fn into_sorted(mut self) -> Vec<Diagnostic> {
+    pub(crate) fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.diags.sort_by_key(|d| d.line);
         self.diags
     }
@@ -103,7 +108,18 @@ impl Sink {
 /// `; did you mean `X`?` when exactly one candidate is closest to `word`
 /// within an edit distance of 2 (compared without regard to case), else
 /// an empty string.
-pub(super) fn did_you_mean(word: &str, candidates: &[&str]) -> String {
+pub(crate) fn did_you_mean(word: &str, candidates: &[&str]) -> String {
+    closest(word, candidates)
+        .map(|c| format!("; did you mean `{c}`?"))
+        .unwrap_or_default()
+}
+
+/// The one candidate closest to `word` within an edit distance of 2
+/// (without regard to case); `None` if none is, or two are equally close.
+pub(crate) fn closest<'c>(
+    word: &str,
+    candidates: &[&'c str],
+) -> Option<&'c str> {
     let lower = word.to_ascii_lowercase();
     let mut best: Option<(usize, &str)> = None;
     let mut tie = false;
@@ -121,10 +137,15 @@ pub(super) fn did_you_mean(word: &str, candidates: &[&str]) -> String {
             }
         }
     }
-    match best {
-        Some((_, c)) if !tie => format!("; did you mean `{c}`?"),
-        _ => String::new(),
-    }
+    best.filter(|_| !tie).map(|(_, c)| c)
+}
+
+/// Whether some candidate is within an edit distance of 2 of `word`.
+pub(crate) fn near(word: &str, candidates: &[&str]) -> bool {
+    let lower = word.to_ascii_lowercase();
+    candidates
+        .iter()
+        .any(|c| edit_distance(&lower, &c.to_ascii_lowercase()) <= 2)
 }
 
 /// Levenshtein distance over characters.

@@ -136,6 +136,8 @@ mod tests_syntax;
 mod tests_validate;
 
 pub use diagnostic::{Diagnostic, Severity};
+// Shared with laggd.conf's parser.
+pub(crate) use diagnostic::{closest, did_you_mean, near, Sink};
 pub use model::{
     DataAddressConfig, Family, GroupConfig, InterfaceConfig, MpathdConfig,
     TestAddress, MAX_GROUP_NAME, MAX_INTERFACE_NAME, MAX_TARGETS,
@@ -144,7 +146,6 @@ pub use tunables::{
     Tunables, DEFAULT_FAILURE_DETECTION_TIME, MIN_FAILURE_DETECTION_TIME,
 };
 
-use diagnostic::Sink;
 use statements::Stmt;
 use tunables::TunableReader;
 
