@@ -370,6 +370,29 @@ impl<K: Kernel> Daemon<K> {
                 }
                 self.need_sync = true;
             }
+            Action::MoveRoute {
+                dst,
+                gateway,
+                from,
+                to,
+            } => {
+                let r = match (self.ifindex(&from), self.ifindex(&to)) {
+                    (Some(f), Some(t)) => {
+                        self.kernel.move_route(dst, gateway, f, t)
+                    }
+                    _ => Err(std::io::Error::other("interface not present")),
+                };
+                if let Err(e) = r {
+                    self.note(
+                        Level::Err,
+                        format!(
+                            "cannot move route {dst} via {gateway} from {from} \
+                             to {to}: {e}"
+                        ),
+                    );
+                }
+                self.need_sync = true;
+            }
             Action::Announce { ifname, addr } => {
                 let link = self.snapshot.link(&ifname);
                 let (Some(ix), Some(mac)) =

@@ -360,3 +360,48 @@ fn a_stuck_watcher_does_not_stall_detection() {
     assert!(s.try_status().is_some(), "other clients are still served");
     drop(stuck);
 }
+
+/// A route through the failing member (here to an off-link network via
+/// the router) moves with the failover, so off-link traffic continues.
+#[test]
+fn off_link_routes_follow_the_failover() {
+    if !root_or_skip("routes") {
+        return;
+    }
+    let s = setup("routes", 2, BASE);
+    s.wait_healthy(&["mp0", "mp1"]);
+    // The router also answers for an off-link network.
+    s.lab.must(
+        Ns::Rtr,
+        &["ip", "addr", "add", "198.51.100.1/24", "dev", "lo"],
+    );
+    s.lab.must(
+        Ns::Host,
+        &[
+            "ip",
+            "route",
+            "add",
+            "198.51.100.0/24",
+            "via",
+            "192.0.2.1",
+            "dev",
+            "mp0",
+        ],
+    );
+    let (_, got) = s.lab.ping(Ns::Host, "198.51.100.1", 2, "0.2");
+    assert_eq!(got, 2, "reachable before");
+    s.lab.cut_path(0);
+    s.expect_log(
+        "moving route 198.51.100.0/24 via 192.0.2.1 from mp0 to mp1",
+        S(3),
+    );
+    let ok = wait(S(3), || {
+        let r = s
+            .lab
+            .must(Ns::Host, &["ip", "route", "show", "198.51.100.0/24"]);
+        r.contains("dev mp1") && !r.contains("dev mp0")
+    });
+    assert!(ok, "{}", s.lab.must(Ns::Host, &["ip", "route"]));
+    let (_, got) = s.lab.ping(Ns::Host, "198.51.100.1", 3, "0.2");
+    assert_eq!(got, 3, "off-link traffic continues after the failover");
+}

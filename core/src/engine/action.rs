@@ -60,6 +60,18 @@ pub enum Action {
         /// Address and prefix length.
         addr: IpPrefix,
     },
+    /// Move a gateway route off a member that can no longer carry it:
+    /// add it through `to`, then remove it from `from`.
+    MoveRoute {
+        /// Destination (`0.0.0.0/0` for a default route).
+        dst: IpPrefix,
+        /// Next hop.
+        gateway: IpAddr,
+        /// The member it went through.
+        from: String,
+        /// The member it goes through now.
+        to: String,
+    },
     /// Tell the neighbours where `addr` lives now: gratuitous ARP for
     /// IPv4, unsolicited neighbour advertisement for IPv6.
     Announce {

@@ -64,6 +64,8 @@ pub struct Engine {
     actions: Vec<Action>,
     /// Data addresses already reported as held outside their group.
     foreign_logged: BTreeSet<(IpPrefix, String)>,
+    /// Routes already moved off a member: (destination, gateway, member).
+    routes_moved: BTreeSet<(IpPrefix, IpAddr, String)>,
     /// The time of the call being handled.
     now: Instant,
     /// The first kernel snapshot has been taken: interfaces seen after
@@ -93,6 +95,7 @@ impl Engine {
             own: Vec::new(),
             actions: Vec::new(),
             foreign_logged: BTreeSet::new(),
+            routes_moved: BTreeSet::new(),
             now,
             started: false,
         };
@@ -209,6 +212,14 @@ impl Engine {
     pub fn sync(&mut self, snap: &KernelSnapshot, now: Instant) {
         self.now = now;
         self.routes = snap.routes.clone();
+        // Forget moves the kernel has carried out (or that no longer
+        // apply): what is still on the old member is looked at again.
+        let routes = &self.routes;
+        self.routes_moved.retain(|(dst, gw, from)| {
+            routes
+                .iter()
+                .any(|r| r.dst == *dst && r.gateway == *gw && &r.ifname == from)
+        });
         self.own = snap
             .links
             .iter()
@@ -754,6 +765,67 @@ impl Engine {
             let mut out = Vec::new();
             self.groups[g].release(&mut out);
             self.group_events(g, out);
+        }
+        self.follow_routes();
+    }
+
+    /// Gateway routes through a member that cannot carry traffic (failed,
+    /// offline, gone or INACTIVE) move to an active member of its group,
+    /// preferably one hosting a data address on the gateway's subnet (so
+    /// that the kernel picks that address as the source). Without this,
+    /// a default route bound to a failed member's device would keep
+    /// sending off-link traffic into the failure after the data addresses
+    /// had moved. In a failed group nothing moves.
+    fn follow_routes(&mut self) {
+        let mut moves = Vec::new();
+        for r in &self.routes {
+            let Some(i) = self.ifaces.iter().position(|x| x.name == r.ifname)
+            else {
+                continue;
+            };
+            let Some(g) = self.group_of(i) else {
+                continue;
+            };
+            let group = &self.groups[g];
+            if group.is_anonymous() {
+                continue;
+            }
+            let key = (r.dst, r.gateway, r.ifname.clone());
+            let active =
+                |m: &str| group.member(m).is_some_and(|m| m.is_active());
+            if active(&r.ifname) || self.routes_moved.contains(&key) {
+                continue;
+            }
+            let on_subnet = group
+                .addresses()
+                .into_iter()
+                .find(|(a, _, h)| {
+                    a.contains(r.gateway) && h.is_some_and(&active)
+                })
+                .and_then(|(_, _, h)| h.map(str::to_string));
+            let to = on_subnet.or_else(|| {
+                group
+                    .members()
+                    .iter()
+                    .find(|m| m.is_active())
+                    .map(|m| m.name.clone())
+            });
+            if let Some(to) = to {
+                moves.push((key, to));
+            }
+        }
+        for ((dst, gateway, from), to) in moves {
+            self.log(
+                Level::Info,
+                format!("moving route {dst} via {gateway} from {from} to {to}"),
+            );
+            self.actions.push(Action::MoveRoute {
+                dst,
+                gateway,
+                from: from.clone(),
+                to,
+            });
+            self.routes_moved.insert((dst, gateway, from));
         }
     }
 

@@ -151,6 +151,22 @@ impl World {
                     self.announced.push((ifname, addr))
                 }
                 Action::ProbeResult { .. } => {}
+                Action::MoveRoute {
+                    dst,
+                    gateway,
+                    from,
+                    to,
+                } => {
+                    for r in &mut self.kernel.routes {
+                        if r.dst == dst
+                            && r.gateway == gateway
+                            && r.ifname == from
+                        {
+                            r.ifname.clone_from(&to);
+                            changed = true;
+                        }
+                    }
+                }
                 Action::Log { level, message } => {
                     self.log.push((self.now, level, message))
                 }

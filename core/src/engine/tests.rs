@@ -276,3 +276,26 @@ fn os_interface_groups_define_membership() {
     assert_eq!(st.groups[0].state, "ok");
     assert!(!w.logged("mp1 left group web").is_empty());
 }
+
+#[test]
+fn routes_through_a_failed_member_follow_the_addresses() {
+    use super::kernel::KernelRoute;
+    let mut w = world(BASE);
+    w.kernel.routes.push(KernelRoute {
+        dst: "198.51.100.0/24".parse().unwrap(),
+        gateway: "192.0.2.1".parse().unwrap(),
+        ifname: "mp0".into(),
+    });
+    w.sync();
+    assert!(w.logged("moving route").is_empty(), "mp0 works: stays");
+    w.carrier("mp0", false);
+    assert_eq!(w.kernel.routes[0].ifname, "mp1");
+    assert!(!w
+        .logged("moving route 198.51.100.0/24 via 192.0.2.1 from mp0 to mp1")
+        .is_empty());
+    // Back up: the route stays where it works; nothing flaps.
+    w.carrier("mp0", true);
+    w.run_for(Duration::from_secs(5));
+    assert_eq!(w.kernel.routes[0].ifname, "mp1");
+    assert_eq!(w.logged("moving route").len(), 1);
+}

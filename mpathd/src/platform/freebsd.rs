@@ -70,6 +70,21 @@ impl Kernel for FreeBsdKernel {
         route::del_address(&name(ifindex)?, addr)
     }
 
+    /// Not implemented on FreeBSD yet: the route keeps its interface
+    /// (logged each time mpathd would have moved it).
+    fn move_route(
+        &mut self,
+        _: IpPrefix,
+        _: IpAddr,
+        _: u32,
+        _: u32,
+    ) -> io::Result<()> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "moving routes between members is not implemented on FreeBSD yet",
+        ))
+    }
+
     fn announce(
         &mut self,
         ifindex: u32,

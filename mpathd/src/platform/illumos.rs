@@ -83,6 +83,16 @@ impl Kernel for IllumosKernel {
         Err(unsupported("moving addresses"))
     }
 
+    fn move_route(
+        &mut self,
+        _: IpPrefix,
+        _: IpAddr,
+        _: u32,
+        _: u32,
+    ) -> io::Result<()> {
+        Err(unsupported("moving routes"))
+    }
+
     fn announce(&mut self, _: u32, _: [u8; 6], _: IpAddr) -> io::Result<()> {
         Err(unsupported("announcing addresses"))
     }

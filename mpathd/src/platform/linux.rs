@@ -67,6 +67,16 @@ impl Kernel for LinuxKernel {
         netlink::del_address(&mut self.requests, ifindex, addr)
     }
 
+    fn move_route(
+        &mut self,
+        dst: IpPrefix,
+        gateway: IpAddr,
+        from: u32,
+        to: u32,
+    ) -> io::Result<()> {
+        netlink::move_route(&mut self.requests, dst, gateway, from, to)
+    }
+
     fn announce(
         &mut self,
         ifindex: u32,

@@ -82,6 +82,15 @@ pub trait Kernel {
         ifindex: u32,
         addr: IpPrefix,
     ) -> io::Result<()>;
+    /// Moves the route to `dst` via `gateway` from interface `from` to
+    /// interface `to` (add first, then remove).
+    fn move_route(
+        &mut self,
+        dst: IpPrefix,
+        gateway: IpAddr,
+        from: u32,
+        to: u32,
+    ) -> io::Result<()>;
     /// Tells the link's neighbours that `addr` now lives at `mac`.
     fn announce(
         &mut self,

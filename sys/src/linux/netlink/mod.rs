@@ -43,10 +43,12 @@
 mod abi;
 mod addr;
 pub mod msg;
+mod route_ops;
 mod snapshot;
 mod socket;
 
 pub use addr::{add_address, del_address};
+pub use route_ops::move_route;
 pub use snapshot::snapshot;
 pub use socket::{Drained, NetlinkSocket};
 
