@@ -5,6 +5,7 @@
 //!
 //! | module         | concept                                       | source  |
 //! |----------------|-----------------------------------------------|---------|
+//! | [`port`]       | port health: link, ARP/NS probes, any/all/N   | issue    |
 //! | [`aggregate`]  | port membership, min-links, failure threshold | seed 001 |
 //! | [`tracking`]   | upstream/downstream link-state groups         | seed 000 |
 //! | [`redundancy`] | priority, track/decrement, threshold, timers  | seed 002 |
@@ -18,5 +19,6 @@
 
 pub mod aggregate;
 pub mod config;
+pub mod port;
 pub mod redundancy;
 pub mod tracking;
