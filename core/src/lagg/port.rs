@@ -23,22 +23,12 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
+pub use crate::lagg::config::TargetRule;
 use crate::link::{LinkDetector, LinkState};
 use crate::probe::{
     EchoReply, ProbeDetector, ProbeRequest, TargetState, Verdict,
 };
 use crate::time::Instant;
-
-/// How many targets must answer for a port to be healthy.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum TargetRule {
-    /// Any one.
-    Any,
-    /// All of them.
-    All,
-    /// At least this many.
-    AtLeast(usize),
-}
 
 /// The newest outstanding request per target, to pair replies with.
 #[derive(Clone, Debug, Default)]
@@ -96,11 +86,7 @@ pub fn port_healthy(
                 .iter()
                 .filter(|t| t.state != TargetState::Dead)
                 .count();
-            Some(match rule {
-                TargetRule::Any => true,
-                TargetRule::All => answering == targets.len(),
-                TargetRule::AtLeast(n) => answering >= n,
-            })
+            Some(answering >= rule.required(targets.len()))
         }
     }
 }
