@@ -19,6 +19,9 @@
 
 pub mod aggregate;
 pub mod config;
+pub mod engine;
+#[cfg(test)]
+mod engine_tests;
 pub mod port;
 pub mod redundancy;
 pub mod tracking;

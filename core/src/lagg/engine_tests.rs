@@ -1,0 +1,192 @@
+//! laggd's engine in a simulated world: ports whose ARP probes are
+//! answered unless their path is cut, carrier changes, and the actions
+//! that come out.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+use std::time::Duration;
+
+use super::config::parse;
+use super::engine::{LaggAction, LaggEngine};
+use crate::engine::{KernelLink, KernelSnapshot};
+use crate::time::Instant;
+
+struct World {
+    e: LaggEngine,
+    snap: KernelSnapshot,
+    now: Instant,
+    cut: BTreeSet<String>,
+    pending: Vec<(Instant, String, IpAddr)>,
+    actions: Vec<LaggAction>,
+}
+
+fn link(name: &str, index: u32, addr: Option<&str>) -> KernelLink {
+    KernelLink {
+        name: name.into(),
+        index,
+        mac: Some([2, 0, 0, 0, 2, index as u8]),
+        admin_up: true,
+        carrier: Some(true),
+        loopback: false,
+        addrs: addr.map(|a| a.parse().unwrap()).into_iter().collect(),
+        groups: Vec::new(),
+    }
+}
+
+impl World {
+    fn new(conf: &str) -> World {
+        let cfg = parse("laggd.conf", conf).expect("config").config;
+        let now = Instant::from_secs(100);
+        let snap = KernelSnapshot {
+            links: vec![
+                link("bond0", 1, Some("192.0.2.10/24")),
+                link("p0", 2, None),
+                link("p1", 3, None),
+                link("d0", 4, None),
+            ],
+            routes: Vec::new(),
+        };
+        let mut w = World {
+            e: LaggEngine::new(cfg, 3, now),
+            snap,
+            now,
+            cut: BTreeSet::new(),
+            pending: Vec::new(),
+            actions: Vec::new(),
+        };
+        w.sync();
+        w
+    }
+
+    fn sync(&mut self) {
+        let active: BTreeMap<String, Option<String>> = BTreeMap::new();
+        self.e.sync(&self.snap, &active, self.now);
+        self.collect();
+    }
+
+    fn collect(&mut self) {
+        for a in self.e.take_actions() {
+            if let LaggAction::SendProbe { port, target, .. } = &a {
+                let carrier = self
+                    .snap
+                    .links
+                    .iter()
+                    .any(|l| &l.name == port && l.carrier == Some(true));
+                if carrier && !self.cut.contains(port) {
+                    self.pending.push((
+                        self.now + Duration::from_millis(1),
+                        port.clone(),
+                        *target,
+                    ));
+                }
+                continue;
+            }
+            self.actions.push(a);
+        }
+    }
+
+    fn run_for(&mut self, d: Duration) {
+        let end = self.now + d;
+        while self.now < end {
+            let next_reply = self.pending.iter().map(|p| p.0).min();
+            let next = [self.e.next_deadline(), next_reply, Some(end)]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(end)
+                .max(self.now);
+            self.now = next;
+            let (due, rest): (Vec<_>, Vec<_>) =
+                std::mem::take(&mut self.pending)
+                    .into_iter()
+                    .partition(|p| p.0 <= self.now);
+            self.pending = rest;
+            for (at, port, target) in due {
+                self.e.on_probe_reply(&port, target, at, self.now);
+            }
+            self.e.poll(self.now);
+            self.collect();
+            if next == end {
+                break;
+            }
+        }
+    }
+
+    fn carrier(&mut self, name: &str, up: bool) {
+        for l in &mut self.snap.links {
+            if l.name == name {
+                l.carrier = Some(up);
+            }
+        }
+        self.sync();
+    }
+
+    fn memberships(&self) -> Vec<Vec<String>> {
+        self.actions
+            .iter()
+            .filter_map(|a| match a {
+                LaggAction::SetMembership { ports, .. } => Some(ports.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn ups(&self, iface: &str) -> Vec<bool> {
+        self.actions
+            .iter()
+            .filter_map(|a| match a {
+                LaggAction::SetInterfaceUp { iface: i, up } if i == iface => {
+                    Some(*up)
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+const CONF: &str = "\
+FAILURE_DETECTION_TIME=1000
+lagg bond0 ports p0 p1 min-links 1 action down targets 192.0.2.1
+track-group uplinks upstream bond0 downstream d0 health probe
+redundancy rg1 priority 120 failover-threshold 80 track bond0 decrement 50 keepalived /run/laggd-rg1
+";
+
+#[test]
+fn a_port_whose_path_dies_leaves_and_returns_in_master_order() {
+    let mut w = World::new(CONF);
+    w.run_for(Duration::from_secs(3));
+    assert!(w.memberships().is_empty(), "{:?}", w.actions);
+    w.cut.insert("p0".into());
+    w.run_for(Duration::from_secs(2));
+    assert_eq!(w.memberships(), vec![vec!["p1".to_string()]]);
+    w.cut.clear();
+    w.run_for(Duration::from_secs(4));
+    assert_eq!(
+        w.memberships().last().unwrap(),
+        &vec!["p0".to_string(), "p1".to_string()]
+    );
+}
+
+#[test]
+fn min_links_tracking_and_redundancy_follow_the_ports() {
+    let mut w = World::new(CONF);
+    w.run_for(Duration::from_secs(3));
+    w.carrier("p0", false);
+    w.carrier("p1", false);
+    w.run_for(Duration::from_millis(100));
+    assert_eq!(w.ups("bond0"), vec![false], "min-links 1: bond0 down");
+    assert_eq!(w.ups("d0"), vec![false], "tracking: downstream down");
+    let faulted = w.actions.iter().any(
+        |a| matches!(a, LaggAction::ApplyHa { effect, .. } if effect.faulted),
+    );
+    assert!(faulted, "120 - 50 < 80: faulted; {:?}", w.actions);
+    w.carrier("p1", true);
+    w.run_for(Duration::from_secs(4));
+    assert_eq!(w.ups("bond0"), vec![false, true]);
+    assert_eq!(w.ups("d0"), vec![false, true]);
+    let last = w.actions.iter().rev().find_map(|a| match a {
+        LaggAction::ApplyHa { effect, .. } => Some(*effect),
+        _ => None,
+    });
+    assert_eq!(last.map(|e| e.faulted), Some(false));
+}
