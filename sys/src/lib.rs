@@ -109,9 +109,9 @@ pub use illumos::{probe, rtsock};
 #[cfg(any(target_os = "freebsd", fuzzing, test))]
 pub use freebsd::bpf;
 #[cfg(target_os = "freebsd")]
-pub use freebsd::{packet, probe};
+pub use freebsd::{lagg, packet, portprobe, probe};
 #[cfg(target_os = "linux")]
-pub use linux::{netlink, packet, probe};
+pub use linux::{bond, link, netlink, packet, portprobe, probe};
 pub use unix::{
     clock, daemon, ifaddrs, ifindex, peercred, poll, sandbox, signal, syslog,
 };

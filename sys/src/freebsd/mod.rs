@@ -12,10 +12,14 @@ pub(crate) mod ifaddrs;
 pub(crate) mod inet6;
 #[cfg(target_os = "freebsd")]
 pub(crate) mod ioctl;
+pub mod lagg;
 #[cfg(target_os = "freebsd")]
 pub mod packet;
 #[cfg(target_os = "freebsd")]
 pub(crate) mod peercred;
+pub(crate) mod portfilter;
+#[cfg(target_os = "freebsd")]
+pub mod portprobe;
 #[cfg(target_os = "freebsd")]
 pub mod probe;
 #[cfg(any(target_os = "freebsd", fuzzing))]

@@ -1,9 +1,12 @@
 //! Linux (glibc or musl).
 
+pub mod bond;
 pub(crate) mod ifaddrs;
+pub mod link;
 pub mod netlink;
 pub mod packet;
 pub(crate) mod peercred;
+pub mod portprobe;
 pub mod probe;
 #[cfg(test)]
 mod testns;

@@ -413,6 +413,8 @@ abi_modules! {
     bpf,
     /// `netinet/icmp6.h`, IPv6 socket options, control messages.
     icmp6,
+    /// `net/if_lagg.h`: lagg(4)'s ioctls; what laggd's port probes add.
+    lagg,
 }
 
 #[cfg(test)]
