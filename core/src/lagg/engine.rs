@@ -82,6 +82,8 @@ struct Port {
     link: LinkDetector,
     probes: Vec<(Family, ProbeDetector, ArpProbes)>,
     healthy: Option<bool>,
+    /// The link has been reported once: later changes are news.
+    reported: bool,
 }
 
 /// laggd's brain.
@@ -131,6 +133,7 @@ impl LaggEngine {
                     link: LinkDetector::new(lc.link_config(), now),
                     probes,
                     healthy: None,
+                    reported: false,
                 });
             }
         }
@@ -220,13 +223,17 @@ impl LaggEngine {
                 LinkEvent::Damped { .. } | LinkEvent::Undamped => continue,
             };
             let name = self.ports[i].name.clone();
-            self.log(
-                Level::Err,
-                format!(
-                    "The link has {} on {name}",
-                    if up { "come up" } else { "gone down" }
-                ),
-            );
+            // The first report of a link that is up is not news.
+            if self.ports[i].reported || !up {
+                self.log(
+                    Level::Err,
+                    format!(
+                        "The link has {} on {name}",
+                        if up { "come up" } else { "gone down" }
+                    ),
+                );
+            }
+            self.ports[i].reported = true;
             for (_, d, _) in &mut self.ports[i].probes {
                 d.set_link(up, now);
             }
