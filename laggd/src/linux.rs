@@ -82,7 +82,7 @@ pub fn run(cfg: LaggdConfig) -> io::Result<()> {
         }
         engine.poll(now);
         for a in engine.take_actions() {
-            act(a, &bonds, &ports, &frames, &mut requests);
+            act(a, &bonds, &ports, &frames);
         }
         let timeout = engine
             .next_deadline()
@@ -147,9 +147,7 @@ fn act(
     bonds: &BTreeMap<String, Bond>,
     ports: &[PortIo],
     frames: &FrameSocket,
-    requests: &mut NetlinkSocket,
 ) {
-    let _ = requests;
     match a {
         LaggAction::SendProbe {
             port,

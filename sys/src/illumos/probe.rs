@@ -34,11 +34,12 @@ pub struct ProbeSocket {
 }
 
 impl ProbeSocket {
-    /// Opens the probe socket of `ifname` (index `ifindex`) for `family`,
-    /// bound to the test address `src`.
+    /// Opens the probe socket of interface index `ifindex` for `family`,
+    /// bound to the test address `src`. (`IP_BOUND_IF` takes the index;
+    /// the name is accepted for the same signature as the other OSes.)
     pub fn open(
         family: Family,
-        ifname: &str,
+        _ifname: &str,
         ifindex: u32,
         src: IpAddr,
     ) -> io::Result<ProbeSocket> {
@@ -51,7 +52,6 @@ impl ProbeSocket {
                 ),
             ));
         }
-        let _ = ifname;
         let (domain, protocol) = match family {
             Family::V4 => (libc::AF_INET, libc::IPPROTO_ICMP),
             Family::V6 => (libc::AF_INET6, libc::IPPROTO_ICMPV6),
