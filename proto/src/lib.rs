@@ -32,6 +32,13 @@ pub const MPATHD_SOCKET: &str = "/run/mpathd.sock";
 #[cfg(not(target_os = "linux"))]
 pub const MPATHD_SOCKET: &str = "/var/run/mpathd.sock";
 
+/// laggd's default control socket.
+#[cfg(target_os = "linux")]
+pub const LAGGD_SOCKET: &str = "/run/laggd.sock";
+/// laggd's default control socket.
+#[cfg(not(target_os = "linux"))]
+pub const LAGGD_SOCKET: &str = "/var/run/laggd.sock";
+
 pub use message::{
     encode, parse_request, parse_response, ErrorCode, ErrorReply, Event,
     Payload, ProbeInfo, ProtoError, Request, RequestBody, Response,

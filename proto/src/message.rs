@@ -1,6 +1,7 @@
 //! Message types and their checked parsing.
 
 use mpath_core::engine::Status;
+use mpath_core::lagg::status::LaggStatus;
 use serde::{Deserialize, Serialize};
 
 /// The protocol version this build speaks.
@@ -287,8 +288,10 @@ pub enum Payload {
         /// Its process id.
         pid: u32,
     },
-    /// Answer to status.
+    /// mpathd's answer to status.
     Status(Status),
+    /// laggd's answer to status.
+    LaggStatus(LaggStatus),
     /// offline/online done.
     Done,
     /// The new configuration is in force; with its warnings.

@@ -20,8 +20,7 @@
 pub mod aggregate;
 pub mod config;
 pub mod engine;
-#[cfg(test)]
-mod engine_tests;
 pub mod port;
 pub mod redundancy;
+pub mod status;
 pub mod tracking;

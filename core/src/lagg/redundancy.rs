@@ -169,6 +169,11 @@ impl RedundancyGroup {
         self.cfg.tracks.iter().any(|t| t.object == object)
     }
 
+    /// Whether tracked `object` is down now.
+    pub fn is_down(&self, object: &str) -> bool {
+        self.down.contains(object)
+    }
+
     /// A tracked object went up or down.
     pub fn set_object(
         &mut self,

@@ -19,10 +19,15 @@ use crate::rng::Rng;
 use crate::time::Instant;
 
 use super::aggregate::{Aggregate, AggregateEvent};
-use super::config::{Effector, LaggdConfig, UpstreamHealth};
+use super::config::{Effector, LaggdConfig, ObjectKind, UpstreamHealth};
 use super::port::{port_healthy, ArpProbes};
 use super::redundancy::{HaEffect, RedundancyEvent, RedundancyGroup};
 use super::tracking::{Tracking, TrackingAction, TrackingState};
+
+mod reload;
+mod status;
+#[cfg(test)]
+mod tests;
 
 /// What laggd must do.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -82,6 +87,12 @@ struct Port {
     link: LinkDetector,
     probes: Vec<(Family, ProbeDetector, ArpProbes)>,
     healthy: Option<bool>,
+    /// When `healthy` last changed, and why it is what it is.
+    changed_at: Option<Instant>,
+    reason: &'static str,
+    /// The aggregate policy has been told `healthy` (false after a
+    /// reload gave the port a new policy).
+    policy_knows: bool,
     /// The link has been reported once: later changes are news.
     reported: bool,
 }
@@ -133,6 +144,9 @@ impl LaggEngine {
                     link: LinkDetector::new(lc.link_config(), now),
                     probes,
                     healthy: None,
+                    changed_at: None,
+                    reason: "starting",
+                    policy_knows: false,
                     reported: false,
                 });
             }
@@ -316,26 +330,46 @@ impl LaggEngine {
             let rule = self.cfg.aggregates[p.aggregate].rule;
             let probe = p.probes.first().map(|(_, d, _)| d);
             let h = port_healthy(&p.link, probe, rule);
-            if h == p.healthy {
+            if h == p.healthy && p.policy_knows {
                 continue;
             }
             let link_down = p.link.state() == LinkState::Down;
+            let probing = !p.probes.is_empty();
             let (a, name) = (p.aggregate, p.name.clone());
-            self.ports[i].healthy = h;
+            if h != p.healthy {
+                let why = match (link_down, h, probing) {
+                    (true, _, _) => "link down",
+                    (false, Some(true), true) => "link up, probes answered",
+                    (false, Some(true), false) => "link up",
+                    (false, Some(false), _) => "probes lost",
+                    (false, None, _) => "starting",
+                };
+                self.ports[i].changed_at = Some(now);
+                self.ports[i].reason = why;
+                self.ports[i].healthy = h;
+            }
             let Some(h) = h else {
                 continue;
             };
-            let why = if link_down {
-                "link down"
-            } else if h {
-                "link up, probes answered"
-            } else {
-                "probes lost"
-            };
+            self.ports[i].policy_knows = true;
+            let why = self.ports[i].reason;
             let mut out = Vec::new();
             self.aggregates[a].set_port(&name, h, why, &mut out);
             self.aggregate_events(a, out);
             self.object(&name, h, now);
+        }
+        // Plain interfaces tracked by redundancy groups: their link.
+        let plain: Vec<String> = self
+            .cfg
+            .redundancy
+            .iter()
+            .flat_map(|g| &g.tracks)
+            .filter(|t| self.cfg.object_kind(&t.object) == ObjectKind::Interface)
+            .map(|t| t.object.clone())
+            .collect();
+        for name in plain {
+            let up = self.link_up(&name);
+            self.object(&name, up, now);
         }
         // Upstream health for link-state tracking.
         for g in 0..self.cfg.tracking.len() {

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::time::Duration;
 
-use super::config::parse;
-use super::engine::{LaggAction, LaggEngine};
+use crate::lagg::config::parse;
+use crate::lagg::engine::{LaggAction, LaggEngine};
 use crate::engine::{KernelLink, KernelSnapshot};
 use crate::time::Instant;
 
@@ -189,4 +189,105 @@ fn min_links_tracking_and_redundancy_follow_the_ports() {
         _ => None,
     });
     assert_eq!(last.map(|e| e.faulted), Some(false));
+}
+
+#[test]
+fn status_shows_each_port_verdict_reason_and_rtt() {
+    let mut w = World::new(CONF);
+    w.run_for(Duration::from_secs(3));
+    w.cut.insert("p0".into());
+    w.run_for(Duration::from_secs(2));
+    let s = w.e.status(w.now);
+    let a = &s.aggregates[0];
+    assert_eq!(a.name, "bond0");
+    assert_eq!(a.in_service, vec!["p1".to_string()]);
+    assert_eq!((a.live, a.min_links, a.below_min_links), (1, 1, false));
+    let p0 = &a.ports[0];
+    assert_eq!((p0.link.as_str(), p0.probe.as_str()), ("up", "failed"));
+    assert_eq!((p0.state.as_str(), p0.reason.as_str()), ("failed", "probes lost"));
+    assert!(!p0.in_service);
+    assert!(p0.changed_ms_ago.unwrap() < 2000);
+    let p1 = &a.ports[1];
+    assert_eq!(p1.state, "ok");
+    assert_eq!(p1.targets[0].rtt_avg_us, Some(1000), "replies after 1 ms");
+    assert_eq!(s.tracking[0].state, "up");
+    assert_eq!(s.tracking[0].upstream[0].state, "up");
+    assert_eq!(s.redundancy[0].current_priority, 120);
+    assert_eq!(s.redundancy[0].tracks[0].kind, "aggregate");
+}
+
+#[test]
+fn reload_keeps_a_failed_port_failed_and_restores_what_is_no_longer_asked() {
+    let mut w = World::new(CONF);
+    w.run_for(Duration::from_secs(3));
+    w.carrier("p0", false);
+    w.carrier("p1", false);
+    w.run_for(Duration::from_millis(100));
+    assert_eq!(w.ups("bond0"), vec![false]);
+    assert_eq!(w.ups("d0"), vec![false]);
+    // Same aggregate, no tracking, no redundancy group.
+    let cfg = parse(
+        "laggd.conf",
+        "FAILURE_DETECTION_TIME=1000\nlagg bond0 ports p0 p1 targets 192.0.2.1\n",
+    )
+    .unwrap()
+    .config;
+    w.actions.clear();
+    w.e.reconfigure(cfg, 4, w.now);
+    w.collect();
+    assert_eq!(w.ups("d0"), vec![true], "no longer tracked: restored");
+    assert_eq!(w.ups("bond0"), vec![true], "no min-links: brought up");
+    let cleared = w.actions.iter().any(|a| {
+        matches!(a, LaggAction::ApplyHa { group, effect, .. }
+            if group == "rg1" && effect.demotion == 0 && !effect.faulted)
+    });
+    assert!(cleared, "the removed group's demotion is taken back: {:?}", w.actions);
+    let s = w.e.status(w.now);
+    assert_eq!(s.aggregates[0].ports[0].state, "failed", "state kept");
+}
+
+#[test]
+fn reload_of_the_same_file_changes_nothing() {
+    let mut w = World::new(CONF);
+    w.run_for(Duration::from_secs(3));
+    w.cut.insert("p0".into());
+    w.run_for(Duration::from_secs(2));
+    w.actions.clear();
+    let cfg = parse("laggd.conf", CONF).unwrap().config;
+    w.e.reconfigure(cfg, 4, w.now);
+    w.collect();
+    assert!(w.memberships().is_empty(), "{:?}", w.actions);
+    assert!(w.ups("bond0").is_empty() && w.ups("d0").is_empty());
+    w.run_for(Duration::from_secs(1));
+    assert!(w.memberships().is_empty(), "p0 stays out: {:?}", w.actions);
+}
+
+#[test]
+fn shutdown_undoes_what_laggd_did() {
+    let mut w = World::new(CONF);
+    w.run_for(Duration::from_secs(3));
+    w.carrier("p0", false);
+    w.carrier("p1", false);
+    w.run_for(Duration::from_millis(100));
+    w.actions.clear();
+    w.e.shutdown();
+    w.collect();
+    assert_eq!(w.ups("d0"), vec![true]);
+    assert_eq!(w.ups("bond0"), vec![true]);
+    assert!(w.actions.iter().any(|a| matches!(a,
+        LaggAction::ApplyHa { effect, .. } if effect.demotion == 0)));
+}
+
+#[test]
+fn a_plain_interface_tracked_by_a_redundancy_group_follows_its_link() {
+    let mut w = World::new(
+        "lagg bond0 ports p0 p1\nredundancy rg1 priority 100 track d0 decrement 30\n",
+    );
+    w.run_for(Duration::from_millis(10));
+    w.carrier("d0", false);
+    w.run_for(Duration::from_millis(10));
+    assert_eq!(w.e.status(w.now).redundancy[0].current_priority, 70);
+    w.carrier("d0", true);
+    w.run_for(Duration::from_millis(10));
+    assert_eq!(w.e.status(w.now).redundancy[0].current_priority, 100);
 }
