@@ -5,9 +5,7 @@
 //! addresses from a failed member to a working one (and back), as
 //! Solaris 8-10's in.mpathd did. See mpathd(8) and mpathd.conf(5).
 
-mod control;
 mod daemon;
-mod log;
 mod opts;
 mod paths;
 mod platform;
@@ -18,6 +16,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
+use mpath_daemon::{control, log};
 use mpath_sys::signal::{Signal, SignalPipe};
 
 use crate::daemon::{load_config, Daemon, Exit};
@@ -77,7 +76,7 @@ fn main() -> ExitCode {
     };
     // Bound before daemonising, so that a zero exit status from the
     // parent means the socket is ready (in.mpathd does the same).
-    let control = match control::Control::bind(Path::new(&o.socket)) {
+    let control = match control::Control::bind(Path::new(&o.socket), "mpathd") {
         Ok(c) => c,
         Err(e) => {
             say(&format!("control socket {}: {e}", o.socket));
@@ -98,13 +97,13 @@ fn main() -> ExitCode {
         }
     };
     let log = if o.debug {
-        Logger::stderr()
+        Logger::stderr("mpathd")
     } else {
         if let Err(e) = mpath_sys::daemon::daemonize() {
             say(&format!("cannot daemonize: {e}"));
             return ExitCode::from(EX_OSERR);
         }
-        Logger::syslog()
+        Logger::syslog("mpathd", c"mpathd")
     };
     let _pidfile = match &o.pidfile {
         Some(p) => match mpath_sys::daemon::write_pidfile(Path::new(p)) {

@@ -1,6 +1,7 @@
-//! Where log lines go: syslog (daemon facility, ident `mpathd`, with the
-//! pid) normally; stderr with `-d`, debug lines included.
+//! Where log lines go: syslog (daemon facility, the daemon's name as
+//! ident, with the pid) normally; stderr with `-d`, debug lines included.
 
+use std::ffi::CStr;
 use std::io::Write;
 
 use mpath_core::engine::Level;
@@ -9,19 +10,21 @@ use mpath_sys::syslog::{Priority, Syslog};
 /// The daemon's logger.
 #[derive(Debug)]
 pub struct Logger {
+    name: &'static str,
     syslog: Option<Syslog>,
 }
 
 impl Logger {
     /// Logs to stderr (foreground, `-d`).
-    pub fn stderr() -> Logger {
-        Logger { syslog: None }
+    pub fn stderr(name: &'static str) -> Logger {
+        Logger { name, syslog: None }
     }
 
     /// Logs to syslog.
-    pub fn syslog() -> Logger {
+    pub fn syslog(name: &'static str, ident: &'static CStr) -> Logger {
         Logger {
-            syslog: Some(Syslog::open(c"mpathd")),
+            name,
+            syslog: Some(Syslog::open(ident)),
         }
     }
 
@@ -45,7 +48,7 @@ impl Logger {
                     Level::Debug => "debug",
                 };
                 // A closed stderr must not kill the daemon.
-                let _ = writeln!(std::io::stderr(), "mpathd: {tag}: {message}");
+                let _ = writeln!(std::io::stderr(), "{}: {tag}: {message}", self.name);
             }
         }
     }

@@ -48,6 +48,8 @@ pub struct Pending {
 /// The listening socket and its clients.
 #[derive(Debug)]
 pub struct Control {
+    /// The daemon's name, for messages.
+    daemon: &'static str,
     listener: UnixListener,
     path: PathBuf,
     clients: Vec<Client>,
@@ -56,12 +58,12 @@ pub struct Control {
 impl Control {
     /// Binds `path`, refusing if another daemon answers there and
     /// replacing a stale socket file otherwise.
-    pub fn bind(path: &Path) -> io::Result<Control> {
+    pub fn bind(path: &Path, daemon: &'static str) -> io::Result<Control> {
         if UnixStream::connect(path).is_ok() {
             return Err(io::Error::new(
                 ErrorKind::AddrInUse,
                 format!(
-                    "{}: is another instance of mpathd already active?",
+                    "{}: is another instance of {daemon} already active?",
                     path.display()
                 ),
             ));
@@ -73,6 +75,7 @@ impl Control {
         // request from the peer's credentials.
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o666))?;
         Ok(Control {
+            daemon,
             listener,
             path: path.to_path_buf(),
             clients: Vec::new(),
@@ -174,7 +177,10 @@ impl Control {
                     let r = error(
                         Some(req.id),
                         ErrorCode::PermissionDenied,
-                        "permission denied: only root may change mpathd's state",
+                        &format!(
+                            "permission denied: only root may change {}'s state",
+                            self.daemon
+                        ),
                     );
                     c.outbuf.extend(encode(&r));
                 }
@@ -303,7 +309,7 @@ mod tests {
             .join(format!("mpathd-control-{}", std::process::id()));
         let _ = std::fs::create_dir_all(&dir);
         let path = dir.join(format!("{:?}.sock", std::thread::current().id()));
-        (Control::bind(&path).expect("bind"), path)
+        (Control::bind(&path, "mpathd").expect("bind"), path)
     }
 
     fn event(n: usize) -> Event {
