@@ -25,6 +25,10 @@ pub struct AggregateStatus {
     pub present: bool,
     /// Administratively up.
     pub admin_up: bool,
+    /// The OS's aggregation protocol (lagg's `laggproto`, bonding's
+    /// `mode`), when known.
+    #[serde(default)]
+    pub protocol: Option<String>,
     /// The port carrying traffic now, as the OS reports it (failover /
     /// active-backup); absent when none or not known.
     pub active_port: Option<String>,

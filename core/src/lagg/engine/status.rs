@@ -62,6 +62,7 @@ impl LaggEngine {
             name: lc.name.clone(),
             present: link.is_some(),
             admin_up: link.is_some_and(|l| l.admin_up),
+            protocol: None,
             active_port: active.clone(),
             in_service: policy.membership().to_vec(),
             live: policy.live(),
