@@ -48,7 +48,11 @@ impl Logger {
                     Level::Debug => "debug",
                 };
                 // A closed stderr must not kill the daemon.
-                let _ = writeln!(std::io::stderr(), "{}: {tag}: {message}", self.name);
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{}: {tag}: {message}",
+                    self.name
+                );
             }
         }
     }

@@ -1,29 +1,29 @@
 //! laggd: a supervisor for lagg(4) (Linux: bonding). It probes through
 //! each member port, takes a port whose path fails out of service, keeps
 //! min-links and link-state tracking, and drives the HA engine from
-//! redundancy groups. See laggd.conf(5); the policies are in
-//! `mpath_core::lagg`, this program only does I/O.
+//! redundancy groups. See laggd(8) and laggd.conf(5); the policies are
+//! in `mpath_core::lagg`, this program only does I/O.
 
 #[cfg(target_os = "linux")]
-mod linux;
+mod daemon;
+#[cfg(target_os = "linux")]
+mod ha;
+mod load;
+mod opts;
+#[cfg(target_os = "linux")]
+mod platform;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use mpath_core::lagg::config;
+use mpath_core::lagg::config::LaggdConfig;
 
+/// sysexits(3).
 const EX_USAGE: u8 = 64;
 const EX_UNAVAILABLE: u8 = 69;
+#[cfg(target_os = "linux")]
+const EX_OSERR: u8 = 71;
 const EX_CONFIG: u8 = 78;
-
-const USAGE: &str = "usage: laggd [-dhn] [-f file]";
-
-/// The configuration file, by OS convention.
-#[cfg(target_os = "freebsd")]
-const CONFIG: &str = "/usr/local/etc/laggd.conf";
-/// The configuration file, by OS convention.
-#[cfg(not(target_os = "freebsd"))]
-const CONFIG: &str = "/etc/laggd.conf";
 
 fn say(msg: &str) {
     let _ = writeln!(std::io::stderr(), "laggd: {msg}");
@@ -31,69 +31,114 @@ fn say(msg: &str) {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut opts = getopts::Options::new();
-    opts.optflag("d", "", "run in the foreground, log to stderr");
-    opts.optflag("h", "", "print this help");
-    opts.optflag("n", "", "check the configuration and exit");
-    opts.optopt("f", "", "configuration file", "file");
-    let m = match opts.parse(&args) {
-        Ok(m) => m,
+    let o = match opts::parse(&args) {
+        Ok(o) => o,
         Err(e) => {
-            say(&format!("{e}\n{USAGE}"));
+            say(&e.to_string());
             return ExitCode::from(EX_USAGE);
         }
     };
-    if m.opt_present("h") {
-        let _ = writeln!(std::io::stdout(), "{USAGE}");
+    if o.help {
+        let _ = writeln!(std::io::stdout(), "{}", opts::USAGE);
         return ExitCode::SUCCESS;
     }
-    if !m.free.is_empty() {
-        say(USAGE);
-        return ExitCode::from(EX_USAGE);
-    }
-    let path = m.opt_str("f").unwrap_or_else(|| CONFIG.to_string());
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) => {
-            say(&format!("{path}: {e}"));
+    let (cfg, warnings) = match load::load(&o.config) {
+        Ok(c) => c,
+        Err(errors) => {
+            for e in errors {
+                let _ = writeln!(std::io::stderr(), "{e}");
+            }
+            say(&format!("{}: configuration not valid", o.config));
             return ExitCode::from(EX_CONFIG);
         }
     };
-    let cfg = match config::parse(&path, &text) {
-        Ok(p) => {
-            for w in &p.warnings {
-                let _ = writeln!(std::io::stderr(), "{w}");
-            }
-            p.config
-        }
-        Err(diags) => {
-            for d in diags {
-                let _ = writeln!(std::io::stderr(), "{d}");
-            }
-            say(&format!("{path}: configuration not valid"));
-            return ExitCode::from(EX_CONFIG);
-        }
-    };
-    if m.opt_present("n") {
-        say(&format!("{path}: configuration OK"));
+    for w in &warnings {
+        let _ = writeln!(std::io::stderr(), "{w}");
+    }
+    if o.check_only {
+        say(&format!("{}: configuration OK", o.config));
         return ExitCode::SUCCESS;
     }
-    run(cfg, m.opt_present("d"))
+    run(&o, cfg)
 }
 
 #[cfg(target_os = "linux")]
-fn run(cfg: config::LaggdConfig, _foreground: bool) -> ExitCode {
-    match linux::run(cfg) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            say(&e.to_string());
-            ExitCode::from(EX_UNAVAILABLE)
-        }
+fn run(o: &opts::Opts, cfg: LaggdConfig) -> ExitCode {
+    use std::path::Path;
+
+    use mpath_core::engine::Level;
+    use mpath_daemon::control::Control;
+    use mpath_daemon::log::Logger;
+    use mpath_sys::signal::{Signal, SignalPipe};
+
+    use crate::daemon::Daemon;
+
+    if let Err(e) = mpath_sys::signal::ignore_sigpipe() {
+        say(&format!("signals: {e}"));
+        return ExitCode::from(EX_OSERR);
     }
+    let os = match platform::open() {
+        Ok(k) => k,
+        Err(e) => {
+            say(&format!("cannot open the kernel interface: {e}"));
+            return ExitCode::from(EX_OSERR);
+        }
+    };
+    // Bound before daemonising, so that a zero exit status from the
+    // parent means the socket is ready.
+    let control = match Control::bind(Path::new(&o.socket), "laggd") {
+        Ok(c) => c,
+        Err(e) => {
+            say(&format!("control socket {}: {e}", o.socket));
+            return ExitCode::from(EX_UNAVAILABLE);
+        }
+    };
+    let signals = match SignalPipe::install(&[
+        Signal::Hup,
+        Signal::Term,
+        Signal::Int,
+        Signal::Quit,
+        Signal::Usr1,
+    ]) {
+        Ok(s) => s,
+        Err(e) => {
+            say(&format!("signals: {e}"));
+            return ExitCode::from(EX_OSERR);
+        }
+    };
+    let log = if o.debug {
+        Logger::stderr("laggd")
+    } else {
+        if let Err(e) = mpath_sys::daemon::daemonize() {
+            say(&format!("cannot daemonize: {e}"));
+            return ExitCode::from(EX_OSERR);
+        }
+        Logger::syslog("laggd", c"laggd")
+    };
+    let _pidfile = match &o.pidfile {
+        Some(p) => match mpath_sys::daemon::write_pidfile(Path::new(p)) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                log.log(Level::Err, &format!("pid file {p}: {e}"));
+                return ExitCode::from(EX_UNAVAILABLE);
+            }
+        },
+        None => None,
+    };
+    log.log(
+        Level::Info,
+        &format!(
+            "laggd {} starting with {}",
+            env!("CARGO_PKG_VERSION"),
+            o.config
+        ),
+    );
+    Daemon::new(&o.config, cfg, os, log, control, signals).run();
+    ExitCode::SUCCESS
 }
 
 #[cfg(not(target_os = "linux"))]
-fn run(_: config::LaggdConfig, _: bool) -> ExitCode {
-    say("the daemon runs on Linux so far; FreeBSD's lagg(4) backend is not written yet");
+fn run(_: &opts::Opts, _: LaggdConfig) -> ExitCode {
+    say("laggd runs on Linux (bonding) so far; the lagg(4) backend is not written yet");
     ExitCode::from(EX_UNAVAILABLE)
 }

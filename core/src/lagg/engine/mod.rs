@@ -364,7 +364,9 @@ impl LaggEngine {
             .redundancy
             .iter()
             .flat_map(|g| &g.tracks)
-            .filter(|t| self.cfg.object_kind(&t.object) == ObjectKind::Interface)
+            .filter(|t| {
+                self.cfg.object_kind(&t.object) == ObjectKind::Interface
+            })
             .map(|t| t.object.clone())
             .collect();
         for name in plain {

@@ -63,7 +63,8 @@ impl LaggEngine {
         }
         for (a, agg) in fresh.aggregates.iter_mut().enumerate() {
             let name = &fresh.cfg.aggregates[a].name;
-            if let Some(k) = self.cfg.aggregates.iter().position(|o| &o.name == name)
+            if let Some(k) =
+                self.cfg.aggregates.iter().position(|o| &o.name == name)
             {
                 if self.aggregates[k].config() == agg.config() {
                     *agg = self.aggregates[k].clone();
@@ -72,7 +73,9 @@ impl LaggEngine {
         }
         for (g, group) in fresh.redundancy.iter_mut().enumerate() {
             let c = &fresh.cfg.redundancy[g];
-            if let Some(k) = self.cfg.redundancy.iter().position(|o| o.name == c.name) {
+            if let Some(k) =
+                self.cfg.redundancy.iter().position(|o| o.name == c.name)
+            {
                 if self.cfg.redundancy[k] == *c {
                     *group = self.redundancy[k].clone();
                 }
@@ -121,7 +124,9 @@ impl LaggEngine {
         for agg in old_down.iter().filter(|a| !down.contains(a)) {
             self.log(
                 Level::Err,
-                format!("{agg}: min-links no longer holds it down; bringing it up"),
+                format!(
+                    "{agg}: min-links no longer holds it down; bringing it up"
+                ),
             );
             self.actions.push(LaggAction::SetInterfaceUp {
                 iface: agg.clone(),

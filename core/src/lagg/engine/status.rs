@@ -3,9 +3,7 @@
 use std::time::Duration;
 
 use crate::lagg::aggregate::MinLinksAction;
-use crate::lagg::config::{
-    Effector, ObjectKind, TargetRule, UpstreamHealth,
-};
+use crate::lagg::config::{Effector, ObjectKind, TargetRule, UpstreamHealth};
 use crate::lagg::redundancy::TrackEffect;
 use crate::lagg::status::{
     AggregateStatus, LaggStatus, PortStatus, PortTarget, RedundancyStatus,
@@ -95,7 +93,10 @@ impl LaggEngine {
     ) -> PortStatus {
         let probe = if p.probes.is_empty() {
             "disabled"
-        } else if p.probes.iter().any(|(_, d, _)| d.verdict() == Verdict::Failed)
+        } else if p
+            .probes
+            .iter()
+            .any(|(_, d, _)| d.verdict() == Verdict::Failed)
         {
             "failed"
         } else if p.probes.iter().all(|(_, d, _)| d.verdict() == Verdict::Ok) {
@@ -177,9 +178,9 @@ impl LaggEngine {
                                 "disabled".to_string()
                             } else {
                                 up_down(
-                                    self.links.contains_key(d).then(|| {
-                                        self.link_up(d)
-                                    }),
+                                    self.links
+                                        .contains_key(d)
+                                        .then(|| self.link_up(d)),
                                 )
                             },
                         }
@@ -238,7 +239,9 @@ impl LaggEngine {
                         }
                         .to_string(),
                         effect: match t.effect {
-                            TrackEffect::Decrement(n) => format!("decrement {n}"),
+                            TrackEffect::Decrement(n) => {
+                                format!("decrement {n}")
+                            }
                             TrackEffect::Shutdown => "shutdown".to_string(),
                         },
                         up: !g.is_down(&t.object),

@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::time::Duration;
 
+use crate::engine::{KernelLink, KernelSnapshot};
 use crate::lagg::config::parse;
 use crate::lagg::engine::{LaggAction, LaggEngine};
-use crate::engine::{KernelLink, KernelSnapshot};
 use crate::time::Instant;
 
 struct World {
@@ -204,7 +204,10 @@ fn status_shows_each_port_verdict_reason_and_rtt() {
     assert_eq!((a.live, a.min_links, a.below_min_links), (1, 1, false));
     let p0 = &a.ports[0];
     assert_eq!((p0.link.as_str(), p0.probe.as_str()), ("up", "failed"));
-    assert_eq!((p0.state.as_str(), p0.reason.as_str()), ("failed", "probes lost"));
+    assert_eq!(
+        (p0.state.as_str(), p0.reason.as_str()),
+        ("failed", "probes lost")
+    );
     assert!(!p0.in_service);
     assert!(p0.changed_ms_ago.unwrap() < 2000);
     let p1 = &a.ports[1];
@@ -241,7 +244,11 @@ fn reload_keeps_a_failed_port_failed_and_restores_what_is_no_longer_asked() {
         matches!(a, LaggAction::ApplyHa { group, effect, .. }
             if group == "rg1" && effect.demotion == 0 && !effect.faulted)
     });
-    assert!(cleared, "the removed group's demotion is taken back: {:?}", w.actions);
+    assert!(
+        cleared,
+        "the removed group's demotion is taken back: {:?}",
+        w.actions
+    );
     let s = w.e.status(w.now);
     assert_eq!(s.aggregates[0].ports[0].state, "failed", "state kept");
 }

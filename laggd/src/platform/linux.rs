@@ -1,0 +1,218 @@
+//! Linux: bonding through sysfs, per-port ARP/NS probes through packet
+//! sockets bound to each port, rtnetlink for the kernel view and for
+//! admin up/down, and a packet socket for announcements.
+//!
+//! A failed port is taken out of service by choosing another active
+//! slave (active-backup: `primary` and `active_slave` set to the first
+//! port laggd wants in service), not by releasing it: a released port
+//! loses the bond's address and its place in the slave order, and
+//! bonding re-opens it on re-enslavement, which would bounce its link.
+
+use std::io;
+use std::net::IpAddr;
+use std::os::fd::{AsRawFd, RawFd};
+
+use mpath_core::addr::Family;
+use mpath_core::engine::KernelSnapshot;
+use mpath_core::lagg::config::LaggdConfig;
+use mpath_sys::bond::Bond;
+use mpath_sys::netlink::{self, NetlinkSocket};
+use mpath_sys::packet::FrameSocket;
+use mpath_sys::portprobe::PortProbe;
+use mpath_sys::{clock, link};
+
+use super::{
+    announcements, probe_frame, reply_source, ActivePorts, Platform, PortReply,
+};
+
+#[derive(Debug)]
+struct PortIo {
+    port: String,
+    probe: PortProbe,
+}
+
+/// The Linux seam.
+#[derive(Debug)]
+pub struct Linux {
+    events: NetlinkSocket,
+    requests: NetlinkSocket,
+    frames: FrameSocket,
+    ports: Vec<PortIo>,
+}
+
+/// Opens the kernel interfaces laggd needs.
+pub fn open() -> io::Result<Linux> {
+    Ok(Linux {
+        events: NetlinkSocket::open_events()?,
+        requests: NetlinkSocket::open_request()?,
+        frames: FrameSocket::open()?,
+        ports: Vec::new(),
+    })
+}
+
+impl Platform for Linux {
+    fn kernel_fd(&self) -> RawFd {
+        self.events.as_raw_fd()
+    }
+
+    fn drain_kernel(&mut self) -> io::Result<bool> {
+        Ok(self.events.drain_events()?.needs_snapshot())
+    }
+
+    fn snapshot(
+        &mut self,
+        cfg: &LaggdConfig,
+    ) -> io::Result<(KernelSnapshot, ActivePorts)> {
+        let snap = netlink::snapshot(&mut self.requests)?;
+        let active = cfg
+            .aggregates
+            .iter()
+            .map(|a| {
+                let port = Bond::new(&a.name)
+                    .and_then(|b| b.active_slave())
+                    .unwrap_or(None);
+                (a.name.clone(), port)
+            })
+            .collect();
+        Ok((snap, active))
+    }
+
+    fn open_ports(&mut self, cfg: &LaggdConfig) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut wanted = Vec::new();
+        for a in &cfg.aggregates {
+            for family in [Family::V4, Family::V6] {
+                if a.targets_of(family).next().is_some() {
+                    wanted.extend(a.ports.iter().map(|p| (&a.name, p, family)));
+                }
+            }
+        }
+        let mut old = std::mem::take(&mut self.ports);
+        for (aggregate, port, family) in wanted {
+            if let Some(k) = old
+                .iter()
+                .position(|p| &p.port == port && p.probe.family() == family)
+            {
+                self.ports.push(old.swap_remove(k));
+                continue;
+            }
+            // The port's own permanent MAC, so that probing a standby
+            // port never makes the switch move the bond's MAC. The port
+            // whose MAC the bond took has no other: it is probed with it
+            // (a known limit while it is a standby; see laggd(8)).
+            let opened = Bond::new(aggregate)
+                .and_then(|b| b.perm_hwaddr(port))
+                .and_then(|mac| PortProbe::open(port, family, mac));
+            match opened {
+                Ok(probe) => self.ports.push(PortIo {
+                    port: port.clone(),
+                    probe,
+                }),
+                Err(e) => problems.push(format!(
+                    "{aggregate}: cannot probe through {port}: {e}"
+                )),
+            }
+        }
+        problems
+    }
+
+    fn port_fds(&self) -> Vec<RawFd> {
+        self.ports.iter().map(|p| p.probe.as_raw_fd()).collect()
+    }
+
+    fn read_port(&mut self, k: usize, out: &mut Vec<PortReply>) {
+        let Some(p) = self.ports.get(k) else {
+            return;
+        };
+        let mut buf = [0u8; 2048];
+        while let Ok(Some(f)) = p.probe.recv(&mut buf) {
+            let at = f
+                .rx_realtime_ns
+                .map_or_else(clock::now, clock::realtime_to_instant);
+            let bytes = &buf[..f.len.min(buf.len())];
+            if let Some(target) = reply_source(bytes) {
+                out.push(PortReply {
+                    port: p.port.clone(),
+                    target,
+                    received_at: at,
+                });
+            }
+        }
+    }
+
+    fn send_probe(
+        &mut self,
+        port: &str,
+        target: IpAddr,
+        source: IpAddr,
+    ) -> io::Result<()> {
+        let family = Family::of(target);
+        let p = self
+            .ports
+            .iter()
+            .find(|p| p.port == port && p.probe.family() == family)
+            .ok_or_else(|| {
+                io::Error::new(io::ErrorKind::NotFound, "no probe socket")
+            })?;
+        let frame =
+            probe_frame(p.probe.mac(), source, target).ok_or_else(|| {
+                io::Error::new(io::ErrorKind::InvalidInput, "mixed families")
+            })?;
+        p.probe.send_frame(&frame)
+    }
+
+    fn set_membership(
+        &mut self,
+        aggregate: &str,
+        ports: &[String],
+    ) -> io::Result<String> {
+        let bond = Bond::new(aggregate)?;
+        let Some(first) = ports.first() else {
+            return Ok("no port wanted; nothing changed".into());
+        };
+        if !bond.mode()?.has_active_slave() {
+            return Ok(format!(
+                "mode {} has no active port; nothing changed",
+                bond.mode()?.name()
+            ));
+        }
+        bond.set_primary(Some(first))?;
+        bond.set_active_slave(first)?;
+        Ok(format!(
+            "active port {first} (in service: {})",
+            ports.join(" ")
+        ))
+    }
+
+    fn set_admin_up(&mut self, iface: &str, up: bool) -> io::Result<()> {
+        link::set_admin_up(iface, up)
+    }
+
+    fn announce(&mut self, aggregate: &str) -> io::Result<usize> {
+        let bond = Bond::new(aggregate)?;
+        let index = mpath_sys::ifindex::name_to_index(aggregate)?;
+        let mac = bond.mac()?;
+        let addrs: Vec<IpAddr> = mpath_sys::ifaddrs::interfaces()?
+            .iter()
+            .filter(|i| i.name == aggregate)
+            .flat_map(|i| i.addrs.iter().map(|a| a.addr))
+            .collect();
+        let frames = announcements(mac, &addrs);
+        for f in &frames {
+            self.frames.send_frame(index, f)?;
+        }
+        Ok(frames.len())
+    }
+
+    fn protocol(&mut self, aggregate: &str) -> Option<String> {
+        let mode = Bond::new(aggregate).and_then(|b| b.mode()).ok()?;
+        Some(mode.name().to_string())
+    }
+
+    fn adjust_carp_demotion(&mut self, _delta: i32) -> io::Result<()> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "CARP is FreeBSD's; on Linux use `keepalived FILE`",
+        ))
+    }
+}
