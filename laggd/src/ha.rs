@@ -45,10 +45,10 @@ impl Ha {
         };
         match effector {
             Some(Effector::Keepalived(path)) => {
-                write_atomically(path, &format!("-{}\n", effect.demotion))?;
+                let value = -i64::from(effect.demotion);
+                write_atomically(path, &format!("{value}\n"))?;
                 Ok(format!(
-                    "redundancy group {group}: {state}; wrote -{} to {}",
-                    effect.demotion,
+                    "redundancy group {group}: {state}; wrote {value} to {}",
                     path.display()
                 ))
             }
@@ -88,4 +88,115 @@ fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
     std::fs::rename(&tmp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::net::IpAddr;
+    use std::os::fd::RawFd;
+
+    use mpath_core::engine::KernelSnapshot;
+    use mpath_core::lagg::config::LaggdConfig;
+
+    use super::*;
+    use crate::platform::{ActivePorts, PortReply};
+
+    /// Records CARP adjustments; nothing else is used.
+    #[derive(Default)]
+    struct Carp {
+        deltas: Vec<i32>,
+    }
+
+    impl Platform for Carp {
+        fn kernel_fd(&self) -> RawFd {
+            -1
+        }
+        fn drain_kernel(&mut self) -> io::Result<bool> {
+            Ok(false)
+        }
+        fn snapshot(
+            &mut self,
+            _: &LaggdConfig,
+        ) -> io::Result<(KernelSnapshot, ActivePorts)> {
+            Ok((KernelSnapshot::default(), BTreeMap::new()))
+        }
+        fn open_ports(&mut self, _: &LaggdConfig) -> Vec<String> {
+            Vec::new()
+        }
+        fn port_fds(&self) -> Vec<RawFd> {
+            Vec::new()
+        }
+        fn read_port(&mut self, _: usize, _: &mut Vec<PortReply>) {}
+        fn send_probe(
+            &mut self,
+            _: &str,
+            _: IpAddr,
+            _: IpAddr,
+        ) -> io::Result<()> {
+            Ok(())
+        }
+        fn set_membership(
+            &mut self,
+            _: &str,
+            _: &[String],
+        ) -> io::Result<String> {
+            Ok(String::new())
+        }
+        fn set_admin_up(&mut self, _: &str, _: bool) -> io::Result<()> {
+            Ok(())
+        }
+        fn announce(&mut self, _: &str) -> io::Result<usize> {
+            Ok(0)
+        }
+        fn protocol(&mut self, _: &str) -> Option<String> {
+            None
+        }
+        fn adjust_carp_demotion(&mut self, delta: i32) -> io::Result<()> {
+            self.deltas.push(delta);
+            Ok(())
+        }
+    }
+
+    fn effect(demotion: u32) -> HaEffect {
+        HaEffect {
+            demotion,
+            faulted: false,
+        }
+    }
+
+    #[test]
+    fn carp_gets_only_laggds_own_share_added_and_taken_back() {
+        let mut ha = Ha::default();
+        let mut os = Carp::default();
+        let carp = Some(&Effector::Carp);
+        ha.apply("rg1", carp, effect(50), &mut os).unwrap();
+        ha.apply("rg2", carp, effect(20), &mut os).unwrap();
+        ha.apply("rg1", carp, effect(30), &mut os).unwrap();
+        ha.apply("rg1", carp, effect(30), &mut os).unwrap();
+        ha.apply("rg1", carp, effect(0), &mut os).unwrap();
+        ha.apply("rg2", carp, effect(0), &mut os).unwrap();
+        assert_eq!(os.deltas, vec![50, 20, -20, -30, -20]);
+        assert_eq!(os.deltas.iter().sum::<i32>(), 0, "all given back");
+    }
+
+    #[test]
+    fn keepalived_reads_the_negated_demotion_from_a_whole_file() {
+        let dir = std::env::temp_dir()
+            .join(format!("laggd-ha-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("rg1");
+        let k = Effector::Keepalived(path.clone());
+        let mut ha = Ha::default();
+        let mut os = Carp::default();
+        let line = ha.apply("rg1", Some(&k), effect(50), &mut os).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "-50\n");
+        assert!(line.contains("wrote -50"), "{line}");
+        ha.apply("rg1", Some(&k), effect(0), &mut os).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "0\n");
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        assert_eq!(left.len(), 1, "no temporary file left");
+        assert!(os.deltas.is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

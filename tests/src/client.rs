@@ -32,3 +32,13 @@ pub fn status(sock: &Path) -> Option<Status> {
         _ => None,
     }
 }
+
+/// laggd's status, if it answers.
+pub fn lagg_status(
+    sock: &Path,
+) -> Option<mpath_core::lagg::status::LaggStatus> {
+    match request(sock, RequestBody::Status)? {
+        ResponseBody::Ok(Payload::LaggStatus(s)) => Some(s),
+        _ => None,
+    }
+}
