@@ -65,7 +65,7 @@ cat >/tmp/laggd.conf <<'CONF'
 FAILURE_DETECTION_TIME=1000
 lagg bond0 ports p0 p1 targets 192.0.2.1
 CONF
-lab_in host laggd -d -f /tmp/laggd.conf >/tmp/laggd.log 2>&1 &
+lab_in host laggd -d -f /tmp/laggd.conf -s /tmp/laggd.sock >/tmp/laggd.log 2>&1 &
 sleep 4
 trials "laggd: path cut -> bond on p1"
 kill %1 2>/dev/null || true

@@ -1,8 +1,10 @@
 # laggd against real bonding, in the VM: the path behind the active port
 # dies while its link stays up; laggd notices through its own ARP probes
-# and moves the traffic to the other port; a peer's pings continue; the
-# path returns and the traffic goes back; min-links takes the bond down
-# and up again.
+# and moves the traffic to the other port, announcing the bond's
+# addresses from the new port (gratuitous ARP and unsolicited NA: the
+# bond's own announcements are switched off here, so what the core
+# switch counts is laggd's); a peer's pings continue; the path returns
+# and the traffic goes back; min-links takes the bond down and up again.
 # Run with: tests/vm/run tests/vm/laggd.sh target/debug/laggd
 . "$(dirname "$0")/lab.sh"
 
@@ -27,13 +29,35 @@ active_is() { [ "$(lab_active)" = "$1" ]; }
 bond_down() { lab_in host ip -o link show bond0 | grep -qv 'UP,'; }
 bond_up() { lab_in host ip -o link show bond0 | grep -q '<.*,UP'; }
 
-lab_up mode active-backup miimon 100
+lab_up mode active-backup miimon 100 num_grat_arp 0 num_unsol_na 0
+BOND_MAC=$(lab_in host cat /sys/class/net/bond0/address)
+# Count, in the core switch, announcements of the bond's addresses from
+# the bond's MAC: gratuitous ARP (sender = target = 192.0.2.10) and
+# unsolicited neighbour advertisements.
+lab_in core nft -f - <<NFT
+table bridge garp {
+    counter garp {}
+    counter na {}
+    chain forward {
+        type filter hook forward priority 0; policy accept;
+        ether saddr $BOND_MAC arp saddr ip 192.0.2.10 arp daddr ip 192.0.2.10 counter name garp
+        ether saddr $BOND_MAC icmpv6 type nd-neighbor-advert counter name na
+    }
+}
+NFT
+announced() { # counter name -> packets seen so far
+    lab_in core nft list counter bridge garp "$1" |
+        sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+fdb_port() { # switch -> the port where it has learnt the bond's MAC
+    lab_in "$1" bridge fdb show br br0 | sed -n "s/^$BOND_MAC dev \([^ ]*\).*/\1/p"
+}
 cat >/tmp/laggd.conf <<'CONF'
 FAILURE_DETECTION_TIME=1000
 lagg bond0 ports p0 p1 min-links 1 action down targets 192.0.2.1
 CONF
 laggd -n -f /tmp/laggd.conf || fail "config check"
-lab_in host laggd -d -f /tmp/laggd.conf >/tmp/laggd.log 2>&1 &
+lab_in host laggd -d -f /tmp/laggd.conf -s /tmp/laggd.sock >/tmp/laggd.log 2>&1 &
 sleep 3
 active_is p0 || fail "p0 should be active at start, is $(lab_active)"
 lab_ping peer 192.0.2.10 || fail "peer cannot reach the bond at start"
@@ -45,6 +69,12 @@ wait_for 5 active_is p1 || fail "laggd did not move traffic to p1"
 t1=$(lab_now_ms)
 echo "laggd moved the bond to p1 $((t1 - t0)) ms after the cut"
 grep -q "port p0 failed (probes lost)" /tmp/laggd.log || fail "no failure log"
+# Before any ping: only the announcement can have taught the switches.
+garp_seen() { [ "$(announced garp)" -ge 1 ] && [ "$(announced na)" -ge 1 ]; }
+wait_for 2 garp_seen || fail "no gratuitous ARP / NA from laggd (garp $(announced garp), na $(announced na))"
+grep -Eq "bond0: announced [1-9][0-9]* addresses" /tmp/laggd.log || fail "no announce log"
+[ "$(fdb_port core)" = upB ] || fail "core switch did not learn the bond on upB: $(fdb_port core)"
+echo "gratuitous ARP $(announced garp), unsolicited NA $(announced na); core switch has the bond's MAC on $(fdb_port core)"
 lab_ping peer 192.0.2.10 || fail "peer lost the bond after failover"
 
 echo "=== restore the path"

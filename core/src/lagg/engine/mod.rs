@@ -455,7 +455,7 @@ impl LaggEngine {
                 } => {
                     self.log(
                         Level::Err,
-                        format!("{agg}: {live} live ports, fewer than min-links {min}"),
+                        format!("{agg}: {live} live {}, fewer than min-links {min}", ports_word(live)),
                     );
                     if bring_down {
                         self.actions.push(LaggAction::SetInterfaceUp {
@@ -467,7 +467,7 @@ impl LaggEngine {
                 AggregateEvent::MinLinksUp { live, min, bring_up } => {
                     self.log(
                         Level::Err,
-                        format!("{agg}: {live} live ports, min-links {min} met again"),
+                        format!("{agg}: {live} live {}, min-links {min} met again", ports_word(live)),
                     );
                     if bring_up {
                         self.actions.push(LaggAction::SetInterfaceUp {
@@ -579,6 +579,14 @@ impl LaggEngine {
                 )
             })
             .collect()
+    }
+}
+
+fn ports_word(n: usize) -> &'static str {
+    if n == 1 {
+        "port"
+    } else {
+        "ports"
     }
 }
 
