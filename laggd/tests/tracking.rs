@@ -140,6 +140,13 @@ fn downstream_follows_the_upstream_links() {
     let up = wait(Duration::from_secs(3), || s.admin_up("mp2"));
     assert!(up, "mp2 still down:\n{}", s.laggd.log());
     assert_eq!(s.status().tracking[0].downstream[0].state, "up");
+    assert!(
+        s.laggd.log().contains(
+            "link-state group uplinks: restoring mp2 (an upstream interface is up again)"
+        ),
+        "{}",
+        s.laggd.log()
+    );
 }
 
 #[test]

@@ -22,7 +22,7 @@ use super::aggregate::{Aggregate, AggregateEvent};
 use super::config::{Effector, LaggdConfig, ObjectKind, UpstreamHealth};
 use super::port::{port_healthy, ArpProbes};
 use super::redundancy::{HaEffect, RedundancyEvent, RedundancyGroup};
-use super::tracking::{Tracking, TrackingAction, TrackingState};
+use super::tracking::{RestoreReason, Tracking, TrackingAction, TrackingState};
 
 mod reload;
 mod status;
@@ -515,7 +515,17 @@ impl LaggEngine {
                 } => {
                     self.log(
                         Level::Err,
-                        format!("link-state group {group}: restoring {iface} ({reason:?})"),
+                        format!(
+                            "link-state group {group}: restoring {iface} ({})",
+                            match reason {
+                                RestoreReason::UpstreamUp =>
+                                    "an upstream interface is up again",
+                                RestoreReason::GroupDisabled =>
+                                    "the group is disabled",
+                                RestoreReason::Removed =>
+                                    "no longer in the group",
+                            }
+                        ),
                     );
                     self.actions
                         .push(LaggAction::SetInterfaceUp { iface, up: true });
