@@ -57,7 +57,10 @@ FAILURE_DETECTION_TIME=1000
 lagg bond0 ports p0 p1 min-links 1 action down targets 192.0.2.1
 CONF
 laggd -n -f /tmp/laggd.conf || fail "config check"
-lab_in host laggd -d -f /tmp/laggd.conf -s /tmp/laggd.sock >/tmp/laggd.log 2>&1 &
+# Not through lab_in: a function in the background is a subshell, and
+# $! must be laggd itself (ip netns exec execs it) for the SIGTERM below.
+ip netns exec host laggd -d -f /tmp/laggd.conf -s /tmp/laggd.sock >/tmp/laggd.log 2>&1 &
+LAGGD=$!
 sleep 3
 active_is p0 || fail "p0 should be active at start, is $(lab_active)"
 lab_ping peer 192.0.2.10 || fail "peer cannot reach the bond at start"
@@ -92,4 +95,24 @@ lab_carrier p1 up
 wait_for 8 bond_up || fail "bond0 did not come back"
 echo "=== laggd log"
 cat /tmp/laggd.log
+
+echo "=== balance-xor: every port carries traffic, so a failed one is released"
+kill "$LAGGD"
+wait "$LAGGD" || fail "laggd exited with status $? on SIGTERM"
+lab_down
+lab_up mode balance-xor miimon 100
+slaves() { lab_in host cat /sys/class/net/bond0/bonding/slaves; }
+slaves_are() { [ "$(slaves)" = "$1" ]; }
+lab_in host laggd -d -f /tmp/laggd.conf -s /tmp/laggd.sock >/tmp/laggd-xor.log 2>&1 &
+sleep 3
+slaves_are "p0 p1" || fail "slaves at start: $(slaves)"
+lab_cut_path A
+wait_for 5 slaves_are p1 || { cat /tmp/laggd-xor.log; fail "p0 not released: $(slaves)"; }
+lab_ping peer 192.0.2.10 || fail "peer lost the bond with p0 released"
+lab_restore_path A
+wait_for 8 slaves_are "p1 p0" || { cat /tmp/laggd-xor.log; fail "p0 not enslaved again: $(slaves)"; }
+lab_ping peer 192.0.2.10 || fail "peer lost the bond after p0 returned"
+grep -q "mode balance-xor: released p0" /tmp/laggd-xor.log || fail "no release log"
+grep -q "mode balance-xor: enslaved p0" /tmp/laggd-xor.log || fail "no enslave log"
+cat /tmp/laggd-xor.log
 echo "LAGGD PASS"

@@ -2,11 +2,15 @@
 //! sockets bound to each port, rtnetlink for the kernel view and for
 //! admin up/down, and a packet socket for announcements.
 //!
-//! A failed port is taken out of service by choosing another active
-//! slave (active-backup: `primary` and `active_slave` set to the first
-//! port laggd wants in service), not by releasing it: a released port
-//! loses the bond's address and its place in the slave order, and
-//! bonding re-opens it on re-enslavement, which would bounce its link.
+//! A failed port is taken out of service, in the modes with one active
+//! port (active-backup, balance-tlb, balance-alb), by choosing another
+//! active slave (`primary` and `active_slave` set to the first port
+//! laggd wants in service), not by releasing it: a released port loses
+//! the bond's address and its place in the slave order, and bonding
+//! re-opens it on re-enslavement, which bounces its link. In the modes
+//! where every port carries traffic (balance-rr, balance-xor, broadcast,
+//! 802.3ad) there is no other way: the failed port is released (and
+//! kept up, to go on probing it) and enslaved again once repaired.
 
 use std::io;
 use std::net::IpAddr;
@@ -15,7 +19,7 @@ use std::os::fd::{AsRawFd, RawFd};
 use mpath_core::addr::Family;
 use mpath_core::engine::KernelSnapshot;
 use mpath_core::lagg::config::LaggdConfig;
-use mpath_sys::bond::Bond;
+use mpath_sys::bond::{interface_mac, Bond};
 use mpath_sys::netlink::{self, NetlinkSocket};
 use mpath_sys::packet::FrameSocket;
 use mpath_sys::portprobe::PortProbe;
@@ -100,8 +104,11 @@ impl Platform for Linux {
             // port never makes the switch move the bond's MAC. The port
             // whose MAC the bond took has no other: it is probed with it
             // (a known limit while it is a standby; see laggd(8)).
+            // A port laggd released (see the module comment) is no
+            // slave: its current address is its permanent one.
             let opened = Bond::new(aggregate)
                 .and_then(|b| b.perm_hwaddr(port))
+                .or_else(|_| interface_mac(port))
                 .and_then(|mac| PortProbe::open(port, family, mac));
             match opened {
                 Ok(probe) => self.ports.push(PortIo {
@@ -170,16 +177,39 @@ impl Platform for Linux {
         let Some(first) = ports.first() else {
             return Ok("no port wanted; nothing changed".into());
         };
-        if !bond.mode()?.has_active_slave() {
+        let mode = bond.mode()?;
+        if mode.has_active_slave() {
+            bond.set_primary(Some(first))?;
+            bond.set_active_slave(first)?;
             return Ok(format!(
-                "mode {} has no active port; nothing changed",
-                bond.mode()?.name()
+                "active port {first} (in service: {})",
+                ports.join(" ")
             ));
         }
-        bond.set_primary(Some(first))?;
-        bond.set_active_slave(first)?;
+        // Every port of these modes carries traffic: a port out of
+        // service must leave the bond. It stays up (the kernel closes a
+        // released port) so that laggd keeps probing it, with its own
+        // permanent address, which it has back once released.
+        let mut done = Vec::new();
+        for s in bond.slaves()? {
+            if !ports.contains(&s) {
+                bond.remove_slave(&s)?;
+                link::set_admin_up(&s, true)?;
+                done.push(format!("released {s}"));
+            }
+        }
+        let slaves = bond.slaves()?;
+        for p in ports.iter().filter(|p| !slaves.contains(p)) {
+            bond.add_slave(p)?;
+            done.push(format!("enslaved {p}"));
+        }
+        if done.is_empty() {
+            done.push("nothing to change".into());
+        }
         Ok(format!(
-            "active port {first} (in service: {})",
+            "mode {}: {} (in service: {})",
+            mode.name(),
+            done.join(", "),
             ports.join(" ")
         ))
     }

@@ -427,6 +427,22 @@ fn read(path: &Path) -> io::Result<String> {
 }
 
 /// A file holding one interface name or nothing.
+/// The current hardware address of any interface (a port released from
+/// its bond has its permanent address back).
+///
+/// # Errors
+///
+/// `InvalidInput` for a bad name; the read's, or `InvalidData`.
+pub fn interface_mac(name: &str) -> io::Result<MacAddr> {
+    if name.is_empty() || name.contains('/') || name.starts_with('.') {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("bad interface name {name:?}"),
+        ));
+    }
+    read_mac(&Path::new(SYS_CLASS_NET).join(name).join("address"))
+}
+
 fn read_name(path: &Path) -> io::Result<Option<String>> {
     let text = read(path)?;
     let name = text.trim();

@@ -22,6 +22,16 @@ use super::aggregate::{Aggregate, AggregateEvent};
 use super::config::{Effector, LaggdConfig, ObjectKind, UpstreamHealth};
 use super::port::{port_healthy, ArpProbes};
 use super::redundancy::{HaEffect, RedundancyEvent, RedundancyGroup};
+/// How long after laggd changed a port's membership the port's link
+/// going down does not fail it ([`LaggEngine::settle`]). Putting a port
+/// into an aggregate (or taking one out, or changing lagg's failover
+/// master) changes its hardware address, and many drivers bounce the
+/// link for that: a repaired port would otherwise be failed again by its
+/// own return, and loop. A link still down when this ends fails the
+/// port as usual.
+pub const MEMBERSHIP_SETTLE: std::time::Duration =
+    std::time::Duration::from_secs(5);
+
 use super::tracking::{RestoreReason, Tracking, TrackingAction, TrackingState};
 
 mod reload;
@@ -93,6 +103,9 @@ struct Port {
     /// The aggregate policy has been told `healthy` (false after a
     /// reload gave the port a new policy).
     policy_knows: bool,
+    /// Until then a link-down does not fail the port
+    /// ([`MEMBERSHIP_SETTLE`]).
+    settle_until: Option<Instant>,
     /// The link has been reported once: later changes are news.
     reported: bool,
 }
@@ -147,6 +160,7 @@ impl LaggEngine {
                     changed_at: None,
                     reason: "starting",
                     policy_knows: false,
+                    settle_until: None,
                     reported: false,
                 });
             }
@@ -254,8 +268,22 @@ impl LaggEngine {
         }
     }
 
+    /// The OS changed these ports' membership (their hardware address,
+    /// so maybe their link) carrying out a [`LaggAction::SetMembership`]:
+    /// for [`MEMBERSHIP_SETTLE`], their link going down is not a failure.
+    pub fn settle(&mut self, ports: &[String], now: Instant) {
+        for p in self.ports.iter_mut().filter(|p| ports.contains(&p.name)) {
+            p.settle_until = Some(now + MEMBERSHIP_SETTLE);
+        }
+    }
+
     /// Timer work.
     pub fn poll(&mut self, now: Instant) {
+        for p in &mut self.ports {
+            if p.settle_until.is_some_and(|t| t <= now) {
+                p.settle_until = None;
+            }
+        }
         for i in 0..self.ports.len() {
             let mut ev = Vec::new();
             self.ports[i].link.poll(now, &mut ev);
@@ -334,6 +362,10 @@ impl LaggEngine {
                 continue;
             }
             let link_down = p.link.state() == LinkState::Down;
+            let settling = p.settle_until.is_some_and(|t| now < t);
+            if link_down && settling && p.healthy == Some(true) {
+                continue;
+            }
             let probing = !p.probes.is_empty();
             let (a, name) = (p.aggregate, p.name.clone());
             if h != p.healthy {
@@ -567,6 +599,7 @@ impl LaggEngine {
         };
         for p in &self.ports {
             take(p.link.next_deadline());
+            take(p.settle_until);
             for (_, d, _) in &p.probes {
                 take(d.next_deadline());
             }

@@ -298,3 +298,41 @@ fn a_plain_interface_tracked_by_a_redundancy_group_follows_its_link() {
     w.run_for(Duration::from_millis(10));
     assert_eq!(w.e.status(w.now).redundancy[0].current_priority, 100);
 }
+
+#[test]
+fn a_link_bounce_caused_by_a_membership_change_does_not_fail_the_port() {
+    let mut w = World::new(CONF);
+    w.run_for(Duration::from_secs(3));
+    w.cut.insert("p0".into());
+    w.run_for(Duration::from_secs(2));
+    w.cut.clear();
+    // Repaired: p0 is put back, and its link bounces as it rejoins.
+    while w.memberships().len() < 2 {
+        w.run_for(Duration::from_millis(10));
+    }
+    w.e.settle(&["p0".to_string()], w.now);
+    w.carrier("p0", false);
+    w.run_for(Duration::from_secs(1));
+    w.carrier("p0", true);
+    w.run_for(Duration::from_secs(6));
+    assert_eq!(
+        w.memberships().len(),
+        2,
+        "no re-failure: {:?}",
+        w.memberships()
+    );
+    // A link that stays down past the settle time fails the port.
+    w.cut.insert("p0".into());
+    w.run_for(Duration::from_secs(2));
+    w.cut.clear();
+    while w.memberships().len() < 4 {
+        w.run_for(Duration::from_millis(10));
+    }
+    let back = w.now;
+    w.e.settle(&["p0".to_string()], w.now);
+    w.carrier("p0", false);
+    w.run_for(Duration::from_secs(7));
+    let failed_at = w.memberships().len();
+    assert_eq!(failed_at, 5, "{:?}", w.memberships());
+    assert!(w.now.saturating_since(back) >= super::MEMBERSHIP_SETTLE);
+}
