@@ -4,13 +4,13 @@
 //! redundancy groups. See laggd(8) and laggd.conf(5); the policies are
 //! in `mpath_core::lagg`, this program only does I/O.
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "freebsd"))]
 mod daemon;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "freebsd"))]
 mod ha;
 mod load;
 mod opts;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "freebsd"))]
 mod platform;
 
 use std::io::Write;
@@ -21,7 +21,7 @@ use mpath_core::lagg::config::LaggdConfig;
 /// sysexits(3).
 const EX_USAGE: u8 = 64;
 const EX_UNAVAILABLE: u8 = 69;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "freebsd"))]
 const EX_OSERR: u8 = 71;
 const EX_CONFIG: u8 = 78;
 
@@ -62,7 +62,7 @@ fn main() -> ExitCode {
     run(&o, cfg)
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "freebsd"))]
 fn run(o: &opts::Opts, cfg: LaggdConfig) -> ExitCode {
     use std::path::Path;
 
@@ -137,8 +137,8 @@ fn run(o: &opts::Opts, cfg: LaggdConfig) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", target_os = "freebsd")))]
 fn run(_: &opts::Opts, _: LaggdConfig) -> ExitCode {
-    say("laggd runs on Linux (bonding) so far; the lagg(4) backend is not written yet");
+    say("laggd runs on Linux (bonding) and FreeBSD (lagg) only");
     ExitCode::from(EX_UNAVAILABLE)
 }

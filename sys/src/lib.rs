@@ -23,6 +23,8 @@
 //! | `packet`     | Linux: `AF_PACKET` frames (gratuitous ARP, NA);        |
 //! |              | FreeBSD: BPF                                           |
 //! | `bpf`        | FreeBSD: BPF records, filters, frames, ARP cache       |
+//! | `laggplan`   | FreeBSD: what laggd does to a lagg, per protocol       |
+//! | `carp`       | FreeBSD: CARP's demotion counter, CARP's addresses     |
 //!
 //! # Layout (after mio's `sys/`)
 //!
@@ -109,7 +111,7 @@ pub use illumos::{probe, rtsock};
 #[cfg(any(target_os = "freebsd", fuzzing, test))]
 pub use freebsd::bpf;
 #[cfg(target_os = "freebsd")]
-pub use freebsd::{lagg, packet, portprobe, probe};
+pub use freebsd::{carp, lagg, laggplan, packet, portprobe, probe};
 #[cfg(target_os = "linux")]
 pub use linux::{bond, link, netlink, packet, portprobe, probe};
 pub use unix::{

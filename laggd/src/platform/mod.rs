@@ -13,9 +13,13 @@ use mpath_core::lagg::config::LaggdConfig;
 use mpath_core::time::Instant;
 use mpath_wire::{ArpOp, MacAddr, NdpMessage};
 
+#[cfg(target_os = "freebsd")]
+mod freebsd;
 #[cfg(target_os = "linux")]
 mod linux;
 
+#[cfg(target_os = "freebsd")]
+pub use freebsd::open;
 #[cfg(target_os = "linux")]
 pub use linux::open;
 

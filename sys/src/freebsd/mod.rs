@@ -4,6 +4,7 @@ pub(crate) mod abi;
 #[cfg(target_os = "freebsd")]
 mod addr;
 pub mod bpf;
+pub mod carp;
 pub(crate) mod cmsg;
 #[cfg(target_os = "freebsd")]
 mod groups;
@@ -13,6 +14,7 @@ pub(crate) mod inet6;
 #[cfg(target_os = "freebsd")]
 pub(crate) mod ioctl;
 pub mod lagg;
+pub mod laggplan;
 #[cfg(target_os = "freebsd")]
 pub mod packet;
 #[cfg(target_os = "freebsd")]
