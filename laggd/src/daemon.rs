@@ -244,7 +244,10 @@ impl<P: Platform> Daemon<P> {
             }
             LaggAction::SetMembership { aggregate, ports } => {
                 match self.os.set_membership(&aggregate, &ports) {
-                    Ok(done) => self.note(Level::Info, format!("{aggregate}: {done}")),
+                    Ok(change) => {
+                        self.engine.settle(&change.touched, clock::now());
+                        self.note(Level::Info, format!("{aggregate}: {}", change.done));
+                    }
                     Err(e) => self.note(
                         Level::Err,
                         format!("{aggregate}: cannot put {} in service: {e}", ports.join(" ")),

@@ -100,7 +100,7 @@ mod tests {
     use mpath_core::lagg::config::LaggdConfig;
 
     use super::*;
-    use crate::platform::{ActivePorts, PortReply};
+    use crate::platform::{ActivePorts, MembershipChange, PortReply};
 
     /// Records CARP adjustments; nothing else is used.
     #[derive(Default)]
@@ -140,8 +140,8 @@ mod tests {
             &mut self,
             _: &str,
             _: &[String],
-        ) -> io::Result<String> {
-            Ok(String::new())
+        ) -> io::Result<MembershipChange> {
+            Ok(MembershipChange::default())
         }
         fn set_admin_up(&mut self, _: &str, _: bool) -> io::Result<()> {
             Ok(())

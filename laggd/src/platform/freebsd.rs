@@ -97,7 +97,8 @@ use mpath_sys::{carp, clock, ifaddrs, ifindex};
 use mpath_wire::MacAddr;
 
 use super::{
-    announcements, probe_frame, reply_source, ActivePorts, Platform, PortReply,
+    announcements, probe_frame, reply_source, ActivePorts, MembershipChange,
+    Platform, PortReply,
 };
 
 #[derive(Debug)]
@@ -409,9 +410,11 @@ impl Platform for FreeBsd {
         &mut self,
         aggregate: &str,
         ports: &[String],
-    ) -> io::Result<String> {
+    ) -> io::Result<MembershipChange> {
         if ports.is_empty() {
-            return Ok("no port wanted; nothing changed".into());
+            return Ok(MembershipChange::said(
+                "no port wanted; nothing changed",
+            ));
         }
         let status = lagg::status(aggregate)?;
         let mac_before = mac_of(aggregate)?;
@@ -430,13 +433,31 @@ impl Platform for FreeBsd {
             ));
         }
         if ops.is_empty() {
-            return Ok(line);
+            return Ok(MembershipChange::said(line));
         }
         // Even a change that stopped halfway may have moved the MAC.
         let applied = apply(aggregate, &ops);
         let after = self.after_change(aggregate, mac_before);
+        // Added and removed ports change address; when the lagg's own
+        // address changed (its master left), every port took it.
+        let mut touched: Vec<String> = ops
+            .iter()
+            .map(|op| match op {
+                PortOp::Add(p) | PortOp::Remove(p) => p.clone(),
+            })
+            .collect();
+        if self
+            .seen
+            .get(aggregate)
+            .is_some_and(|s| s.mac != mac_before)
+        {
+            touched.extend(ports.iter().cloned());
+        }
         match applied {
-            Ok(()) => Ok(format!("{line}{after}")),
+            Ok(()) => Ok(MembershipChange {
+                done: format!("{line}{after}"),
+                touched,
+            }),
             Err(e) => Err(io::Error::new(e.kind(), format!("{e}{after}"))),
         }
     }

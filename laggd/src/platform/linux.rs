@@ -26,7 +26,8 @@ use mpath_sys::portprobe::PortProbe;
 use mpath_sys::{clock, link};
 
 use super::{
-    announcements, probe_frame, reply_source, ActivePorts, Platform, PortReply,
+    announcements, probe_frame, reply_source, ActivePorts, MembershipChange,
+    Platform, PortReply,
 };
 
 #[derive(Debug)]
@@ -172,46 +173,56 @@ impl Platform for Linux {
         &mut self,
         aggregate: &str,
         ports: &[String],
-    ) -> io::Result<String> {
+    ) -> io::Result<MembershipChange> {
         let bond = Bond::new(aggregate)?;
         let Some(first) = ports.first() else {
-            return Ok("no port wanted; nothing changed".into());
+            return Ok(MembershipChange::said(
+                "no port wanted; nothing changed",
+            ));
         };
         let mode = bond.mode()?;
         if mode.has_active_slave() {
             bond.set_primary(Some(first))?;
             bond.set_active_slave(first)?;
-            return Ok(format!(
+            // No address changes: every port keeps the bond's.
+            return Ok(MembershipChange::said(format!(
                 "active port {first} (in service: {})",
                 ports.join(" ")
-            ));
+            )));
         }
         // Every port of these modes carries traffic: a port out of
         // service must leave the bond. It stays up (the kernel closes a
         // released port) so that laggd keeps probing it, with its own
         // permanent address, which it has back once released.
         let mut done = Vec::new();
+        let mut touched = Vec::new();
         for s in bond.slaves()? {
             if !ports.contains(&s) {
                 bond.remove_slave(&s)?;
                 link::set_admin_up(&s, true)?;
                 done.push(format!("released {s}"));
+                touched.push(s);
             }
         }
         let slaves = bond.slaves()?;
         for p in ports.iter().filter(|p| !slaves.contains(p)) {
+            // Enslaving takes the port down and up again.
             bond.add_slave(p)?;
             done.push(format!("enslaved {p}"));
+            touched.push(p.clone());
         }
         if done.is_empty() {
             done.push("nothing to change".into());
         }
-        Ok(format!(
-            "mode {}: {} (in service: {})",
-            mode.name(),
-            done.join(", "),
-            ports.join(" ")
-        ))
+        Ok(MembershipChange {
+            done: format!(
+                "mode {}: {} (in service: {})",
+                mode.name(),
+                done.join(", "),
+                ports.join(" ")
+            ),
+            touched,
+        })
     }
 
     fn set_admin_up(&mut self, iface: &str, up: bool) -> io::Result<()> {

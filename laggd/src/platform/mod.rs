@@ -36,6 +36,29 @@ pub struct PortReply {
     pub received_at: Instant,
 }
 
+/// What [`Platform::set_membership`] did.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct MembershipChange {
+    /// What was done, for the log.
+    pub done: String,
+    /// Ports whose hardware address changed (added, removed, or given
+    /// the aggregate's new address), so whose link may bounce: the
+    /// engine does not fail them for that ([`LaggEngine::settle`]).
+    ///
+    /// [`LaggEngine::settle`]: mpath_core::lagg::engine::LaggEngine::settle
+    pub touched: Vec<String>,
+}
+
+impl MembershipChange {
+    /// Nothing touched.
+    pub fn said(done: impl Into<String>) -> MembershipChange {
+        MembershipChange {
+            done: done.into(),
+            touched: Vec::new(),
+        }
+    }
+}
+
 /// Each aggregate's active port as the OS reports it (`None`: none, or
 /// the mode has no single active port).
 pub type ActivePorts = BTreeMap<String, Option<String>>;
@@ -80,13 +103,12 @@ pub trait Platform {
     ) -> io::Result<()>;
 
     /// Puts the aggregate's traffic on `ports` (in master order: the
-    /// first one is the failover master / active slave). Returns what
-    /// was done, for the log.
+    /// first one is the failover master / active slave).
     fn set_membership(
         &mut self,
         aggregate: &str,
         ports: &[String],
-    ) -> io::Result<String>;
+    ) -> io::Result<MembershipChange>;
 
     /// Brings an interface administratively up or down.
     fn set_admin_up(&mut self, iface: &str, up: bool) -> io::Result<()>;
