@@ -23,20 +23,23 @@ pub fn aggregate_state(a: &AggregateStatus) -> &'static str {
 
 /// Whether the port carries traffic: the OS's active port when the
 /// aggregate has one (failover, active-backup), else any port laggd
-/// keeps in service (lacp, loadbalance, roundrobin).
+/// keeps in service (lacp, loadbalance, roundrobin) whose link is not
+/// down, as lagg(4) sets ACTIVE only on a port with its link up. (laggd
+/// keeps the last port in service when every port has failed.)
 pub fn carries(a: &AggregateStatus, p: &PortStatus) -> bool {
     match &a.active_port {
         Some(active) => *active == p.name,
-        None => p.in_service,
+        None => p.in_service && p.link != "down",
     }
 }
 
-/// `active` (carries traffic), `backup` (in service, waiting behind the
-/// active port) or `unusable` (laggd keeps it out of service).
+/// `active` (carries traffic), `backup` (in service and working,
+/// waiting behind the active port) or `unusable` (kept out of service,
+/// or failed).
 pub fn role(a: &AggregateStatus, p: &PortStatus) -> &'static str {
     if carries(a, p) {
         "active"
-    } else if p.in_service {
+    } else if p.in_service && p.state == "ok" {
         "backup"
     } else {
         "unusable"
@@ -153,8 +156,21 @@ mod tests {
         backup.in_service = vec!["p0".into(), "p1".into()];
         backup.ports[0].in_service = true;
         let p0 = &backup.ports[0];
+        assert_eq!(role(&backup, p0), "unusable", "in service but failed");
+        backup.ports[0].state = "ok".into();
+        let p0 = &backup.ports[0];
         assert_eq!(role(&backup, p0), "backup");
         assert_eq!(port_flags(&backup, p0), "flags=1<MASTER>");
+        // Every port failed: laggd keeps the last one in service, but
+        // with its link down it carries nothing.
+        let mut down = lagg1.clone();
+        down.ports[1].link = "down".into();
+        down.ports[1].state = "failed".into();
+        let p3 = &down.ports[1];
+        assert_eq!(
+            (role(&down, p3), port_flags(&down, p3)),
+            ("unusable", "flags=0<>".into())
+        );
     }
 
     #[test]
