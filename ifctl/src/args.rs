@@ -11,28 +11,57 @@ use std::str::FromStr;
 use mpath_core::addr::IpPrefix;
 use mpath_proto::RequestBody;
 
-use crate::client::SOCKET;
+use crate::client::Daemon;
+use crate::lagg::listings::LaggMode;
 use crate::listings::{self, Mode};
+use crate::table::Field;
 
 /// The usage lines; ifctl(8)'s SYNOPSIS says the same.
 pub const USAGE: &str = "\
-usage: ifctl [-s socket] [-j]
+usage: ifctl [-s socket] [-S socket] [-j]
        ifctl [-s socket] [-jnP] [-o field[,...]] -a | -g | -i | -p | -t
-       ifctl [-s socket] [-j] interface
+       ifctl [-S socket] [-jnP] [-o field[,...]] -L | -R
+       ifctl [-S socket] [-j] -T
+       ifctl [-s socket] [-S socket] [-j] interface
        ifctl [-s socket] interface offline | online
        ifctl [-s socket] interface group name | -group
        ifctl [-s socket] interface standby | -standby
        ifctl [-s socket] interface test addr/plen | test inet6
        ifctl [-s socket] interface -test inet | -test inet6
-       ifctl [-s socket] [-j] watch
-       ifctl [-s socket] reload
+       ifctl [-s socket] [-S socket] [-j] watch [mpathd | laggd]
+       ifctl [-s socket] [-S socket] reload [mpathd | laggd]
        ifctl -h";
+
+/// A listing, of either daemon.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Listing {
+    /// mpathd's, in ipmpstat's manner.
+    Mpathd(Mode),
+    /// laggd's.
+    Laggd(LaggMode),
+}
+
+impl Listing {
+    fn fields(self) -> &'static [Field] {
+        match self {
+            Listing::Mpathd(m) => m.fields(),
+            Listing::Laggd(m) => m.fields(),
+        }
+    }
+
+    fn flag(self) -> char {
+        match self {
+            Listing::Mpathd(m) => m.flag(),
+            Listing::Laggd(m) => m.flag(),
+        }
+    }
+}
 
 /// How an option is given.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
     /// A listing: at most one of them.
-    Mode(Mode),
+    Mode(Listing),
     /// A flag.
     Flag,
     /// An option with an argument.
@@ -51,24 +80,31 @@ const fn opt(name: &'static str, kind: Kind, help: &'static str) -> Opt {
     Opt { name, kind, help }
 }
 
+const fn mpathd(m: Mode) -> Kind {
+    Kind::Mode(Listing::Mpathd(m))
+}
+
+const fn laggd(m: LaggMode) -> Kind {
+    Kind::Mode(Listing::Laggd(m))
+}
+
 /// Every option ifctl takes.
-const OPTIONS: [Opt; 12] = [
+const OPTIONS: [Opt; 16] = [
+    opt("a", mpathd(Mode::Addresses), "data addresses (ipmpstat -a)"),
+    opt("g", mpathd(Mode::Groups), "groups (ipmpstat -g)"),
+    opt("i", mpathd(Mode::Interfaces), "interfaces (ipmpstat -i)"),
+    opt("p", mpathd(Mode::Probes), "probes, live (ipmpstat -p)"),
+    opt("t", mpathd(Mode::Targets), "probe targets (ipmpstat -t)"),
+    opt("L", laggd(LaggMode::Aggregates), "laggd's aggregates"),
     opt(
-        "a",
-        Kind::Mode(Mode::Addresses),
-        "data addresses (ipmpstat -a)",
+        "R",
+        laggd(LaggMode::Redundancy),
+        "laggd's redundancy groups",
     ),
-    opt("g", Kind::Mode(Mode::Groups), "groups (ipmpstat -g)"),
     opt(
-        "i",
-        Kind::Mode(Mode::Interfaces),
-        "interfaces (ipmpstat -i)",
-    ),
-    opt("p", Kind::Mode(Mode::Probes), "probes, live (ipmpstat -p)"),
-    opt(
-        "t",
-        Kind::Mode(Mode::Targets),
-        "probe targets (ipmpstat -t)",
+        "T",
+        laggd(LaggMode::Tracking),
+        "laggd's link-state tracking groups",
     ),
     opt("h", Kind::Flag, "print this help and exit"),
     opt("j", Kind::Flag, "JSON output"),
@@ -77,6 +113,7 @@ const OPTIONS: [Opt; 12] = [
     opt("o", Kind::Arg("field,..."), "fields to print, or `all`"),
     opt("P", Kind::Flag, "parsable output (needs -o)"),
     opt("s", Kind::Arg("socket"), "mpathd's control socket"),
+    opt("S", Kind::Arg("socket"), "laggd's control socket"),
 ];
 
 /// `-h`: the usage and a line per option.
@@ -90,7 +127,11 @@ pub fn help() -> String {
         };
         s.push_str(&format!("  {left:<14}  {}\n", o.help));
     }
-    s.push_str(&format!("\nThe default socket is {SOCKET}; see ifctl(8)."));
+    s.push_str(&format!(
+        "\nThe default sockets are {} (-s) and {} (-S); see ifctl(8).",
+        Daemon::Mpathd.default_socket(),
+        Daemon::Laggd.default_socket()
+    ));
     s
 }
 
@@ -110,7 +151,8 @@ pub enum Output {
 pub enum Command {
     /// `-h`.
     Help,
-    /// No arguments: every group.
+    /// No arguments: every group of mpathd, every aggregate and group
+    /// of laggd.
     Summary {
         /// `-j`.
         json: bool,
@@ -124,18 +166,29 @@ pub enum Command {
         /// How.
         output: Output,
     },
-    /// `ifctl IF`.
+    /// `-L`, `-R`, `-T`.
+    Lagg {
+        /// Which listing.
+        mode: LaggMode,
+        /// Field indices, in print order (none for `-T`).
+        fields: Vec<usize>,
+        /// How.
+        output: Output,
+    },
+    /// `ifctl IF`: laggd's aggregate or port, else mpathd's member.
     Show {
-        /// The member.
+        /// The interface.
         interface: String,
         /// `-j`.
         json: bool,
     },
-    /// offline, online, a runtime change, reload: one request whose
-    /// reply is printed.
-    Admin(RequestBody),
+    /// offline, online, a runtime change, reload: one request to one
+    /// daemon, whose reply is printed.
+    Admin(Daemon, RequestBody),
     /// `watch`.
     Watch {
+        /// Whose events.
+        daemon: Daemon,
         /// `-j`.
         json: bool,
     },
@@ -144,10 +197,22 @@ pub enum Command {
 /// A parsed command line.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Cli {
-    /// Control socket.
+    /// mpathd's control socket.
     pub socket: String,
+    /// laggd's control socket.
+    pub lagg_socket: String,
     /// What to do.
     pub command: Command,
+}
+
+impl Cli {
+    /// The control socket of `daemon`.
+    pub fn socket_of(&self, daemon: Daemon) -> &str {
+        match daemon {
+            Daemon::Mpathd => &self.socket,
+            Daemon::Laggd => &self.lagg_socket,
+        }
+    }
 }
 
 /// A command line that cannot be used.
@@ -183,14 +248,13 @@ pub fn parse(args: &[String]) -> Result<Cli, UsageError> {
     let m = o.parse(args).map_err(|e| UsageError(e.to_string()))?;
     if m.opt_present("h") {
         return Ok(Cli {
-            socket: SOCKET.to_string(),
+            socket: Daemon::Mpathd.default_socket().to_string(),
+            lagg_socket: Daemon::Laggd.default_socket().to_string(),
             command: Command::Help,
         });
     }
-    let socket = m.opt_str("s").unwrap_or_else(|| SOCKET.to_string());
-    if socket.is_empty() {
-        return usage("-s needs a socket path");
-    }
+    let socket = socket_arg(&m, "s", Daemon::Mpathd)?;
+    let lagg_socket = socket_arg(&m, "S", Daemon::Laggd)?;
     let mut modes = Vec::new();
     for opt in OPTIONS {
         if let Kind::Mode(mode) = opt.kind {
@@ -212,21 +276,37 @@ pub fn parse(args: &[String]) -> Result<Cli, UsageError> {
     let parsable = m.opt_present("P");
     let fields = m.opt_str("o");
     let command = match modes.first() {
-        Some(&mode) => {
+        Some(&listing) => {
+            let flag = listing.flag();
             if let Some(extra) = m.free.first() {
-                return usage(format!(
-                    "-{} takes no arguments: `{extra}`",
-                    mode.flag()
-                ));
+                return usage(format!("-{flag} takes no arguments: `{extra}`"));
             }
             if parsable && json {
                 return usage("-P and -j cannot be used together");
             }
+            // -T is a report, not columns.
+            if listing.fields().is_empty()
+                && (parsable || fields.is_some() || m.opt_present("n"))
+            {
+                return usage(format!("-n, -o and -P do not apply to -{flag}"));
+            }
+            // laggd's objects are printed whole, as the daemon sent them.
+            if matches!(listing, Listing::Laggd(_)) && json && fields.is_some()
+            {
+                return usage(format!(
+                    "-o does not apply to -j with -{flag}: laggd's objects \
+                     are printed whole"
+                ));
+            }
             if parsable && fields.is_none() {
                 return usage("-P requires -o");
             }
-            let fields = listings::select(mode, fields.as_deref())
-                .map_err(UsageError)?;
+            let fields = listings::select_from(
+                listing.fields(),
+                flag,
+                fields.as_deref(),
+            )
+            .map_err(UsageError)?;
             let output = if json {
                 Output::Json
             } else if parsable {
@@ -234,23 +314,54 @@ pub fn parse(args: &[String]) -> Result<Cli, UsageError> {
             } else {
                 Output::Human
             };
-            Command::List {
-                mode,
-                fields,
-                output,
+            match listing {
+                Listing::Mpathd(mode) => Command::List {
+                    mode,
+                    fields,
+                    output,
+                },
+                Listing::Laggd(mode) => Command::Lagg {
+                    mode,
+                    fields,
+                    output,
+                },
             }
         }
         None => {
             if parsable || fields.is_some() || m.opt_present("n") {
                 return usage(
                     "-n, -o and -P apply to the listings \
-                     -a, -g, -i, -p and -t",
+                     -a, -g, -i, -p, -t, -L and -R",
                 );
             }
             words(&m.free, json)?
         }
     };
-    Ok(Cli { socket, command })
+    Ok(Cli {
+        socket,
+        lagg_socket,
+        command,
+    })
+}
+
+/// The socket given with `-opt`, or `daemon`'s default.
+fn socket_arg(
+    m: &getopts::Matches,
+    opt: &str,
+    daemon: Daemon,
+) -> Result<String, UsageError> {
+    match m.opt_str(opt) {
+        Some(s) if s.is_empty() => usage(format!("-{opt} needs a socket path")),
+        Some(s) => Ok(s),
+        None => Ok(daemon.default_socket().to_string()),
+    }
+}
+
+/// `mpathd` or `laggd`, after `watch` and `reload`.
+fn daemon_word(w: &str) -> Option<Daemon> {
+    [Daemon::Mpathd, Daemon::Laggd]
+        .into_iter()
+        .find(|d| d.name() == w)
 }
 
 /// The command words after the options.
@@ -258,10 +369,26 @@ fn words(free: &[String], json: bool) -> Result<Command, UsageError> {
     let w: Vec<&str> = free.iter().map(String::as_str).collect();
     let command = match w.as_slice() {
         [] => return Ok(Command::Summary { json }),
-        ["watch"] => return Ok(Command::Watch { json }),
-        ["reload"] => Command::Admin(RequestBody::Reload),
-        ["watch" | "reload", extra, ..] => {
-            return usage(format!("unexpected argument `{extra}`"))
+        [cmd @ ("watch" | "reload"), rest @ ..] => {
+            let daemon = match rest {
+                [] => Daemon::Mpathd,
+                [d] => match daemon_word(d) {
+                    Some(daemon) => daemon,
+                    None => {
+                        return usage(format!(
+                            "unexpected argument `{d}`: {cmd} takes mpathd \
+                             or laggd"
+                        ))
+                    }
+                },
+                [_, extra, ..] => {
+                    return usage(format!("unexpected argument `{extra}`"))
+                }
+            };
+            if *cmd == "watch" {
+                return Ok(Command::Watch { daemon, json });
+            }
+            Command::Admin(daemon, RequestBody::Reload)
         }
         [interface] => {
             return Ok(Command::Show {
@@ -270,7 +397,7 @@ fn words(free: &[String], json: bool) -> Result<Command, UsageError> {
             })
         }
         [interface, rest @ ..] => {
-            Command::Admin(change(interface.to_string(), rest)?)
+            Command::Admin(Daemon::Mpathd, change(interface.to_string(), rest)?)
         }
     };
     if json {
@@ -354,7 +481,7 @@ mod tests {
 
     fn admin(s: &str) -> RequestBody {
         match cmd(s) {
-            Command::Admin(b) => b,
+            Command::Admin(Daemon::Mpathd, b) => b,
             other => panic!("`{s}`: {other:?}"),
         }
     }
@@ -362,11 +489,16 @@ mod tests {
     #[test]
     fn summary_and_socket() {
         let c = ok("");
-        assert_eq!(c.socket, SOCKET);
+        assert_eq!(c.socket, mpath_proto::MPATHD_SOCKET);
+        assert_eq!(c.lagg_socket, mpath_proto::LAGGD_SOCKET);
         assert_eq!(c.command, Command::Summary { json: false });
         let c = ok("-s /tmp/x.sock -j");
         assert_eq!(c.socket, "/tmp/x.sock");
+        assert_eq!(c.lagg_socket, mpath_proto::LAGGD_SOCKET);
         assert_eq!(c.command, Command::Summary { json: true });
+        let c = ok("-S /tmp/l.sock -s /tmp/m.sock");
+        assert_eq!(c.socket_of(Daemon::Mpathd), "/tmp/m.sock");
+        assert_eq!(c.socket_of(Daemon::Laggd), "/tmp/l.sock");
         assert_eq!(cmd("--libxo json"), Command::Summary { json: true });
         assert_eq!(cmd("--libxo=json"), Command::Summary { json: true });
         assert_eq!(cmd("-h"), Command::Help);
@@ -421,6 +553,57 @@ mod tests {
             Command::List {
                 mode: Mode::Targets,
                 fields: vec![0, 1, 2, 3],
+                output: Output::Json
+            }
+        );
+    }
+
+    #[test]
+    fn laggd_listings() {
+        assert_eq!(
+            cmd("-L"),
+            Command::Lagg {
+                mode: LaggMode::Aggregates,
+                fields: (0..8).collect(),
+                output: Output::Human
+            }
+        );
+        assert_eq!(
+            cmd("-S /x -R -P -o group,faulted"),
+            Command::Lagg {
+                mode: LaggMode::Redundancy,
+                fields: vec![0, 3],
+                output: Output::Parsable
+            }
+        );
+        assert_eq!(
+            cmd("-nL -o ports,STATE"),
+            Command::Lagg {
+                mode: LaggMode::Aggregates,
+                fields: vec![7, 2],
+                output: Output::Human
+            }
+        );
+        for (line, mode, output) in [
+            ("-T", LaggMode::Tracking, Output::Human),
+            ("-jT", LaggMode::Tracking, Output::Json),
+            ("--libxo json -T", LaggMode::Tracking, Output::Json),
+        ] {
+            assert_eq!(
+                cmd(line),
+                Command::Lagg {
+                    mode,
+                    fields: Vec::new(),
+                    output
+                },
+                "{line}"
+            );
+        }
+        assert_eq!(
+            cmd("-j -L"),
+            Command::Lagg {
+                mode: LaggMode::Aggregates,
+                fields: (0..8).collect(),
                 output: Output::Json
             }
         );
@@ -499,9 +682,22 @@ mod tests {
 
     #[test]
     fn daemon_commands() {
+        let (m, l) = (Daemon::Mpathd, Daemon::Laggd);
         assert_eq!(admin("reload"), RequestBody::Reload);
-        assert_eq!(cmd("watch"), Command::Watch { json: false });
-        assert_eq!(cmd("-j watch"), Command::Watch { json: true });
+        assert_eq!(
+            cmd("reload mpathd"),
+            Command::Admin(m, RequestBody::Reload)
+        );
+        assert_eq!(cmd("reload laggd"), Command::Admin(l, RequestBody::Reload));
+        let watch = |daemon, json| Command::Watch { daemon, json };
+        assert_eq!(cmd("watch"), watch(m, false));
+        assert_eq!(cmd("-j watch"), watch(m, true));
+        assert_eq!(cmd("watch mpathd"), watch(m, false));
+        assert_eq!(cmd("-S /l.sock -j watch laggd"), watch(l, true));
+        // Interfaces are always mpathd's to change.
+        assert!(
+            matches!(cmd("-S /l em0 offline"), Command::Admin(d, _) if d == m)
+        );
     }
 
     #[test]
@@ -511,6 +707,24 @@ mod tests {
             ("-s", "missing"),
             ("-o", "missing"),
             ("-s ''", "-s needs a socket path"),
+            ("-S ''", "-S needs a socket path"),
+            ("-S", "missing"),
+            ("-L -i", "only one output format"),
+            ("-LR", "only one output format"),
+            ("-T bond0", "-T takes no arguments"),
+            ("-L bond0", "-L takes no arguments"),
+            ("-T -o state", "do not apply to -T"),
+            ("-T -n", "do not apply to -T"),
+            ("-T -P", "do not apply to -T"),
+            ("-L -j -o state", "-o does not apply to -j with -L"),
+            ("-R -j -o group", "-o does not apply to -j with -R"),
+            ("-L -P", "-P requires -o"),
+            ("-R -P -j -o group", "cannot be used together"),
+            ("-L -o bogus", "unknown output field `bogus` for -L"),
+            ("-R -o aggregate", "unknown output field `aggregate` for -R"),
+            ("watch lagd", "watch takes mpathd or laggd"),
+            ("reload laggd now", "unexpected argument `now`"),
+            ("-j reload laggd", "-j applies"),
             ("-i -g", "only one output format"),
             ("-i -i", "only one output format"),
             ("-ai", "only one output format"),
@@ -566,5 +780,7 @@ mod tests {
         }
         assert!(h.contains("--libxo json"));
         assert!(h.contains("-o field,..."));
+        assert!(h.contains("-S socket"));
+        assert!(h.contains(mpath_proto::LAGGD_SOCKET));
     }
 }

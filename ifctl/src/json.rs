@@ -10,14 +10,22 @@
 //!   case and whose values are the strings `-P` would print, `null` where
 //!   `-P` prints nothing;
 //! - `-p`: one such row object per line; `watch`: one event object per
-//!   line.
+//!   line;
+//! - laggd's part: in the summary, its whole status under `"lagg"` (and
+//!   mpathd's keys only when mpathd answers); `-L`, `-R`, `-T`:
+//!   `{"version":1,"aggregates":[...]}` (`redundancy`, `tracking`), its
+//!   objects as they are; `ifctl lagg0`: the aggregate's object;
+//!   `ifctl p0`: the port's object with its aggregate's name first,
+//!   `{"aggregate":"lagg0","name":"p0",...}`.
 //!
 //! Objects are written by hand, rather than through a map, so that keys
 //! keep the order of the fields.
 
 use mpath_core::engine::{InterfaceStatus, Status};
+use mpath_core::lagg::status::{AggregateStatus, LaggStatus, PortStatus};
 use mpath_proto::Event;
 
+use crate::lagg::listings::LaggMode;
 use crate::listings::Mode;
 use crate::table::Field;
 
@@ -33,15 +41,49 @@ fn value<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".into())
 }
 
-/// The summary: the whole status with its version.
-pub fn status(st: &Status) -> String {
+/// The summary: the whole status of each daemon that answered, with
+/// the version; mpathd's keys as they always were, laggd's status under
+/// `lagg`.
+pub fn summary(mpathd: Option<&Status>, laggd: Option<&LaggStatus>) -> String {
+    let mut members = vec![format!("\"version\":{VERSION}")];
+    if let Some(st) = mpathd {
+        members.push(format!(
+            "\"groups\":{},\"interfaces\":{},\"addresses\":{}",
+            value(&st.groups),
+            value(&st.interfaces),
+            value(&st.addresses)
+        ));
+    }
+    if let Some(st) = laggd {
+        members.push(format!("\"lagg\":{}", value(st)));
+    }
+    format!("{{{}}}", members.join(","))
+}
+
+/// A listing of laggd's: its objects as they are.
+pub fn lagg_listing(mode: LaggMode, st: &LaggStatus) -> String {
+    let objects = match mode {
+        LaggMode::Aggregates => value(&st.aggregates),
+        LaggMode::Redundancy => value(&st.redundancy),
+        LaggMode::Tracking => value(&st.tracking),
+    };
     format!(
-        "{{\"version\":{VERSION},\"groups\":{},\"interfaces\":{},\
-         \"addresses\":{}}}",
-        value(&st.groups),
-        value(&st.interfaces),
-        value(&st.addresses)
+        "{{\"version\":{VERSION},\"{}\":{objects}}}",
+        mode.json_key()
     )
+}
+
+/// One aggregate's status object.
+pub fn aggregate(a: &AggregateStatus) -> String {
+    value(a)
+}
+
+/// One port's status object, its aggregate's name first.
+pub fn port(a: &AggregateStatus, p: &PortStatus) -> String {
+    let object = value(p);
+    // A struct with fields always serialises as `{"name":...}`.
+    let rest = object.strip_prefix('{').unwrap_or("\"\":null}");
+    format!("{{\"aggregate\":{},{rest}", string(&a.name))
 }
 
 /// One interface's status object.
@@ -88,6 +130,7 @@ pub fn event(e: &Event) -> String {
 mod tests {
     use super::*;
     use crate::listings::{pick, pick_fields, rows, select};
+    use crate::testdata::lagg::lagg_status;
     use crate::testdata::status as sample;
     use serde_json::Value;
 
@@ -124,7 +167,10 @@ mod tests {
     #[test]
     fn summary_and_interface_are_the_status_objects() {
         let st = sample();
-        let v: Value = serde_json::from_str(&status(&st)).unwrap();
+        let text = summary(Some(&st), None);
+        assert!(text.starts_with("{\"version\":1,\"groups\":[{"), "{text}");
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v.as_object().map(|o| o.len()), Some(4), "no lagg key");
         assert_eq!(v["version"], 1);
         assert_eq!(v["groups"][0]["state"], "degraded");
         assert_eq!(v["interfaces"][1]["hosted"][0], "192.0.2.10/24");
@@ -134,5 +180,59 @@ mod tests {
         assert_eq!(v["name"], "em2");
         assert_eq!(v["standby"], true);
         assert_eq!(v["paths"][0]["targets"][0]["rtt_avg_us"], 400);
+    }
+
+    #[test]
+    fn laggd_objects_as_they_are() {
+        let (m, l) = (sample(), lagg_status());
+        let v: Value =
+            serde_json::from_str(&summary(Some(&m), Some(&l))).unwrap();
+        assert_eq!(v["groups"][0]["state"], "degraded");
+        assert_eq!(v["lagg"]["aggregates"][0]["name"], "bond0");
+        assert_eq!(v["lagg"]["tracking"][2]["state"], "disabled");
+        assert_eq!(v["lagg"]["redundancy"][1]["applied_demotion"], Value::Null);
+        let back: LaggStatus =
+            serde_json::from_value(v["lagg"].clone()).unwrap();
+        assert_eq!(back, l, "laggd's status, whole");
+        let text = summary(None, Some(&l));
+        assert!(text.starts_with("{\"version\":1,\"lagg\":{"), "{text}");
+        assert_eq!(summary(None, None), "{\"version\":1}");
+
+        for (mode, key, n) in [
+            (LaggMode::Aggregates, "aggregates", 3),
+            (LaggMode::Redundancy, "redundancy", 2),
+            (LaggMode::Tracking, "tracking", 3),
+        ] {
+            let v: Value =
+                serde_json::from_str(&lagg_listing(mode, &l)).unwrap();
+            assert_eq!(v["version"], 1);
+            assert_eq!(v[key].as_array().map(Vec::len), Some(n), "{key}");
+            assert_eq!(
+                v[key],
+                serde_json::to_value(
+                    match mode {
+                        LaggMode::Aggregates =>
+                            serde_json::to_value(&l.aggregates),
+                        LaggMode::Redundancy =>
+                            serde_json::to_value(&l.redundancy),
+                        LaggMode::Tracking => serde_json::to_value(&l.tracking),
+                    }
+                    .unwrap()
+                )
+                .unwrap()
+            );
+        }
+
+        let bond0 = &l.aggregates[0];
+        let v: Value = serde_json::from_str(&aggregate(bond0)).unwrap();
+        assert_eq!(v["active_port"], "p1");
+        assert_eq!(v["ports"][0]["reason"], "probes lost");
+        let text = port(bond0, &bond0.ports[1]);
+        assert!(
+            text.starts_with("{\"aggregate\":\"bond0\",\"name\":\"p1\","),
+            "{text}"
+        );
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["targets"][1]["rtt_avg_us"], 420);
     }
 }

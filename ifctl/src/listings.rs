@@ -111,8 +111,17 @@ impl Mode {
 
 /// Resolves `-o` (comma-separated, any case, `all` for every field) to
 /// field indices; `None` selects every field.
+#[cfg(test)]
 pub fn select(mode: Mode, spec: Option<&str>) -> Result<Vec<usize>, String> {
-    let fields = mode.fields();
+    select_from(mode.fields(), mode.flag(), spec)
+}
+
+/// Resolves `-o` among `fields`, the listing of option `-flag`.
+pub fn select_from(
+    fields: &[Field],
+    flag: char,
+    spec: Option<&str>,
+) -> Result<Vec<usize>, String> {
     let Some(spec) = spec else {
         return Ok((0..fields.len()).collect());
     };
@@ -131,8 +140,8 @@ pub fn select(mode: Mode, spec: Option<&str>) -> Result<Vec<usize>, String> {
                 let known: Vec<String> =
                     fields.iter().map(|f| f.name.to_lowercase()).collect();
                 return Err(format!(
-                    "unknown output field `{name}` for -{} (fields: {}, all)",
-                    mode.flag(),
+                    "unknown output field `{name}` for -{flag} (fields: {}, \
+                     all)",
                     known.join(", ")
                 ));
             }
@@ -143,7 +152,13 @@ pub fn select(mode: Mode, spec: Option<&str>) -> Result<Vec<usize>, String> {
 
 /// The selected fields.
 pub fn pick_fields(mode: Mode, sel: &[usize]) -> Vec<Field> {
-    sel.iter().map(|k| mode.fields()[*k]).collect()
+    pick_from(mode.fields(), sel)
+}
+
+/// The selected fields among `fields`; `sel` comes from
+/// [`select_from`] on the same fields, so every index is in range.
+pub fn pick_from(fields: &[Field], sel: &[usize]) -> Vec<Field> {
+    sel.iter().filter_map(|k| fields.get(*k).copied()).collect()
 }
 
 /// The selected values of a full row.

@@ -1,25 +1,32 @@
-//! ifctl: the operator's view of mpathd, and its hands. It is to mpathd
-//! what ipmpstat(8), if_mpadm(8) and ifconfig's IPMP options are to
-//! illumos in.mpathd: status listings with ipmpstat's columns, offline
-//! and online, runtime changes, reload and a live event stream, all
-//! through the daemon's control socket. See ifctl(8).
+//! ifctl: the operator's view of mpathd and laggd, and its hands. It is
+//! to mpathd what ipmpstat(8), if_mpadm(8) and ifconfig's IPMP options
+//! are to illumos in.mpathd: status listings with ipmpstat's columns,
+//! offline and online, runtime changes, reload and a live event stream,
+//! all through the daemon's control socket. For laggd it shows
+//! aggregates as ifconfig shows lagg(4) with each port's health,
+//! link-state tracking groups as Cisco's `show link state group`, and
+//! redundancy groups. See ifctl(8).
 //!
 //! | module     | concept                                               |
 //! |------------|-------------------------------------------------------|
 //! | `args`     | the command line, parsed without side effects         |
-//! | `client`   | the control socket: a request, or a watch stream      |
+//! | `client`   | the control sockets: a request, or a watch stream     |
 //! | `run`      | carrying out a command                                |
+//! | `both`     | the summary and `ifctl IF`, which ask both daemons    |
 //! | `listings` | ipmpstat's -g -i -a -t -p rows from the status        |
 //! | `table`    | ipmpstat's human and parsable column output           |
-//! | `show`     | the summary and one member's status                   |
+//! | `show`     | the summary and one member's status (mpathd)          |
+//! | `lagg`     | laggd's status for people (`-L -R -T`, `ifctl lagg0`) |
 //! | `json`     | `-j` output                                           |
 //! | `events`   | `watch` lines and the clock of `-p`                   |
 //! | `out`      | output that ends quietly on a closed pipe             |
 
 mod args;
+mod both;
 mod client;
 mod events;
 mod json;
+mod lagg;
 mod listings;
 mod out;
 mod run;
@@ -36,20 +43,21 @@ use crate::out::{say, say_raw, Out};
 // Exit statuses, from sysexits(3); ifctl(8) lists what each means here.
 /// Bad command line.
 pub const EX_USAGE: u8 = 64;
-/// No such interface under mpathd's care.
+/// No such interface under either daemon's care.
 pub const EX_NOUSER: u8 = 67;
-/// mpathd cannot be reached, does not answer, or nothing probes (-p).
+/// The daemon cannot be reached, does not answer, or nothing probes
+/// (-p).
 pub const EX_UNAVAILABLE: u8 = 69;
 /// Standard output failed (other than a closed pipe).
 pub const EX_IOERR: u8 = 74;
 /// sysexits(3) EX_OSERR: the OS refused something it should allow.
 pub const EX_OSERR: u8 = 71;
-/// mpathd refused in the current state (last usable member, already
+/// The daemon refused in the current state (last usable member, already
 /// offline, not offline).
 pub const EX_TEMPFAIL: u8 = 75;
-/// mpathd's reply makes no sense, or it speaks another version.
+/// The daemon's reply makes no sense, or it speaks another version.
 pub const EX_PROTOCOL: u8 = 76;
-/// Only root may change mpathd's state.
+/// Only root may change a daemon's state.
 pub const EX_NOPERM: u8 = 77;
 /// A reload or runtime change was refused: the configuration has errors.
 pub const EX_CONFIG: u8 = 78;

@@ -41,6 +41,11 @@ impl<W: Write> Out<W> {
             .map_err(failure)
     }
 
+    /// Writes each of `lines` and a newline.
+    pub fn lines(&mut self, lines: &[String]) -> Result<(), Failure> {
+        lines.iter().try_for_each(|l| self.line(l))
+    }
+
     /// Writes out what is buffered (after each line of a live stream,
     /// and once at the end).
     pub fn flush(&mut self) -> Result<(), Failure> {

@@ -1,20 +1,23 @@
-//! Carrying out a parsed command: ask the daemon, print the answer.
+//! Carrying out a parsed command: ask the daemon, print the answer. The
+//! summary and `ifctl IF`, which ask both daemons, are in `both`.
 
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
 use mpath_core::engine::Status;
+use mpath_core::lagg::status::LaggStatus;
 use mpath_proto::{Payload, RequestBody};
 
 use crate::args::{self, Cli, Command, Output};
+use crate::client::{self, protocol, Daemon};
 use crate::events::{watch_line, Anchor};
+use crate::lagg::listings::{self as lagg_listings, LaggMode};
+use crate::lagg::tracking;
 use crate::listings::{self, Mode};
 use crate::out::{say_raw, Out};
 use crate::table::{self, Field, Style};
-use crate::{
-    client, json, show, Failure, EX_NOUSER, EX_PROTOCOL, EX_UNAVAILABLE,
-};
+use crate::{both, json, Failure, EX_UNAVAILABLE};
 
 /// Does what `cli` asks; `started` is when ifctl started (the zero of
 /// `-p` and `watch` times).
@@ -23,60 +26,70 @@ pub fn run<W: Write>(
     out: &mut Out<W>,
     started: Instant,
 ) -> Result<(), Failure> {
-    let sock = Path::new(&cli.socket);
+    let sock = |d: Daemon| Path::new(cli.socket_of(d));
     match &cli.command {
         Command::Help => out.line(&args::help()),
-        Command::Summary { json } => {
-            let st = status(sock)?;
-            if *json {
-                return out.line(&json::status(&st));
-            }
-            for line in show::summary(&st) {
-                out.line(&line)?;
-            }
-            Ok(())
-        }
+        Command::Summary { json } => both::summary(cli, *json, out),
         Command::List {
             mode: Mode::Probes,
             fields,
             output,
-        } => probes(sock, fields, *output, out, started),
+        } => probes(sock(Daemon::Mpathd), fields, *output, out, started),
         Command::List {
             mode,
             fields,
             output,
-        } => listing(&status(sock)?, *mode, fields, *output, out),
-        Command::Show { interface, json } => {
-            let st = status(sock)?;
-            let Some(i) = st.interfaces.iter().find(|i| i.name == *interface)
-            else {
-                return Err(Failure::new(
-                    EX_NOUSER,
-                    format!("{interface}: not an interface mpathd tracks"),
-                ));
-            };
-            if *json {
-                return out.line(&json::interface(i));
-            }
-            for line in show::interface(i) {
-                out.line(&line)?;
-            }
-            Ok(())
+        } => {
+            let st = status(sock(Daemon::Mpathd))?;
+            listing(&st, *mode, fields, *output, out)
         }
-        Command::Admin(body) => admin(sock, body, out),
-        Command::Watch { json } => watch(sock, *json, out, started),
+        Command::Lagg {
+            mode,
+            fields,
+            output,
+        } => {
+            let reply = client::request(
+                Daemon::Laggd,
+                sock(Daemon::Laggd),
+                RequestBody::Status,
+            )?;
+            let st = client::laggd_status(reply)?;
+            lagg_listing(&st, *mode, fields, *output, out)
+        }
+        Command::Show { interface, json } => {
+            both::show(cli, interface, *json, out)
+        }
+        Command::Admin(daemon, body) => {
+            admin(*daemon, sock(*daemon), body, out)
+        }
+        Command::Watch { daemon, json } => {
+            watch(*daemon, sock(*daemon), *json, out, started)
+        }
     }
-}
-
-fn protocol(what: &str) -> Failure {
-    Failure::new(EX_PROTOCOL, format!("mpathd sent {what}"))
 }
 
 fn status(sock: &Path) -> Result<Status, Failure> {
-    match client::request(sock, RequestBody::Status)? {
-        Payload::Status(s) => Ok(s),
-        _ => Err(protocol("something other than its status")),
+    client::mpathd_status(client::request(
+        Daemon::Mpathd,
+        sock,
+        RequestBody::Status,
+    )?)
+}
+
+/// Rows in the human form (with the header) or the parsable form.
+fn table<W: Write>(
+    fields: &[Field],
+    rows: &[Vec<String>],
+    output: Output,
+    out: &mut Out<W>,
+) -> Result<(), Failure> {
+    if output == Output::Human {
+        out.line(&table::header(fields))?;
     }
+    for r in rows {
+        out.line(&table::row(fields, r, style(output)))?;
+    }
+    Ok(())
 }
 
 fn listing<W: Write>(
@@ -93,16 +106,30 @@ fn listing<W: Write>(
         .collect();
     match output {
         Output::Json => out.line(&json::listing(mode, &fields, &rows)),
-        Output::Human | Output::Parsable => {
-            if output == Output::Human {
-                out.line(&table::header(&fields))?;
-            }
-            for r in &rows {
-                out.line(&table::row(&fields, r, style(output)))?;
-            }
-            Ok(())
-        }
+        Output::Human | Output::Parsable => table(&fields, &rows, output, out),
     }
+}
+
+/// `-L`, `-R` and `-T`; in JSON, laggd's objects as they are.
+fn lagg_listing<W: Write>(
+    st: &LaggStatus,
+    mode: LaggMode,
+    sel: &[usize],
+    output: Output,
+    out: &mut Out<W>,
+) -> Result<(), Failure> {
+    if output == Output::Json {
+        return out.line(&json::lagg_listing(mode, st));
+    }
+    if mode == LaggMode::Tracking {
+        return out.lines(&tracking::detail(&st.tracking));
+    }
+    let fields = listings::pick_from(mode.fields(), sel);
+    let rows: Vec<Vec<String>> = lagg_listings::rows(mode, st)
+        .iter()
+        .map(|r| listings::pick(r, sel))
+        .collect();
+    table(&fields, &rows, output, out)
 }
 
 fn style(output: Output) -> Style {
@@ -125,10 +152,11 @@ fn probes<W: Write>(
     started: Instant,
 ) -> Result<(), Failure> {
     // ipmpstat -p refuses when nothing probes: there would be no rows.
-    let st = match client::request_not_last(sock, RequestBody::Status)? {
-        Payload::Status(s) => s,
-        _ => return Err(protocol("something other than its status")),
-    };
+    let st = client::mpathd_status(client::request_not_last(
+        Daemon::Mpathd,
+        sock,
+        RequestBody::Status,
+    )?)?;
     let probing = st
         .interfaces
         .iter()
@@ -139,7 +167,7 @@ fn probes<W: Write>(
             "probe-based failure detection is disabled",
         ));
     }
-    let mut stream = client::watch(sock)?;
+    let mut stream = client::watch(Daemon::Mpathd, sock)?;
     let fields: Vec<Field> = listings::pick_fields(Mode::Probes, sel);
     if output == Output::Human {
         out.line(&table::header(&fields))?;
@@ -169,12 +197,13 @@ fn probes<W: Write>(
 /// `watch`: every event but probe results (those are `-p`'s, several a
 /// second per path), until interrupted.
 fn watch<W: Write>(
+    daemon: Daemon,
     sock: &Path,
     json: bool,
     out: &mut Out<W>,
     started: Instant,
 ) -> Result<(), Failure> {
-    let mut stream = client::watch(sock)?;
+    let mut stream = client::watch(daemon, sock)?;
     let mut anchor = Anchor::default();
     loop {
         let ev = stream.next_event()?;
@@ -193,6 +222,7 @@ fn watch<W: Write>(
 
 /// offline, online, reload and the runtime changes.
 fn admin<W: Write>(
+    daemon: Daemon,
     sock: &Path,
     body: &RequestBody,
     out: &mut Out<W>,
@@ -203,17 +233,18 @@ fn admin<W: Write>(
         | RequestBody::SetTest { interface, .. } => Some(interface.as_str()),
         _ => None,
     };
-    let reply = client::request(sock, body.clone()).map_err(|f| match f {
-        // A refused change says every problem in its message already.
-        Failure::Exit { code, message, .. } if change_of.is_some() => {
-            Failure::Exit {
-                code,
-                message,
-                details: Vec::new(),
+    let reply =
+        client::request(daemon, sock, body.clone()).map_err(|f| match f {
+            // A refused change says every problem in its message already.
+            Failure::Exit { code, message, .. } if change_of.is_some() => {
+                Failure::Exit {
+                    code,
+                    message,
+                    details: Vec::new(),
+                }
             }
-        }
-        f => f,
-    })?;
+            f => f,
+        })?;
     match (body, reply, change_of) {
         (
             RequestBody::Offline { .. } | RequestBody::Online { .. },
@@ -224,7 +255,10 @@ fn admin<W: Write>(
             for w in &warnings {
                 say_raw(w);
             }
-            out.line("ifctl: mpathd reloaded its configuration")
+            out.line(&format!(
+                "ifctl: {} reloaded its configuration",
+                daemon.name()
+            ))
         }
         (_, Payload::Changed { persist }, Some(interface)) => {
             if persist.is_empty() {
@@ -239,6 +273,6 @@ fn admin<W: Write>(
             ))?;
             out.line(&persist)
         }
-        _ => Err(protocol("an unexpected reply")),
+        _ => Err(protocol(daemon, "an unexpected reply")),
     }
 }

@@ -18,7 +18,8 @@ fn text(b: &[u8]) -> String {
 fn help_goes_to_stdout() {
     let o = ifctl(&["-h"]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(text(&o.stdout).starts_with("usage: ifctl [-s socket] [-j]\n"));
+    assert!(text(&o.stdout)
+        .starts_with("usage: ifctl [-s socket] [-S socket] [-j]\n"));
     assert!(o.stderr.is_empty());
 }
 
@@ -31,6 +32,11 @@ fn usage_errors_exit_64_with_the_usage() {
         &["-i", "-o", "bogus"],
         &["em0", "ofline"],
         &["--libxo", "xml"],
+        &["-L", "-T"],
+        &["-T", "-o", "state"],
+        &["-L", "-j", "-o", "state"],
+        &["-S", ""],
+        &["watch", "lagd"],
     ] {
         let o = ifctl(args);
         assert_eq!(o.status.code(), Some(64), "{args:?}");

@@ -2,11 +2,13 @@
 //! its host namespace, and ifctl run from the test process (the control
 //! socket is a file, reachable from every namespace).
 //!
-//! mpathd must be built: `cargo test --workspace` builds every binary,
-//! but `cargo test -p ifctl` builds only ifctl, so run
-//! `cargo build -p mpathd` first (or point `MPATHD_BIN` at one). A
-//! missing mpathd fails the test with that advice.
-#![allow(dead_code)]
+//! mpathd (and laggd, for `lab_laggd.rs`) must be built: `cargo test
+//! --workspace` builds every binary, but `cargo test -p ifctl` builds
+//! only ifctl, so run `cargo build -p mpathd -p laggd` first (or point
+//! `MPATHD_BIN` or `LAGGD_BIN` at one). A missing daemon fails the test
+//! with that advice.
+// Each test binary uses only part of this module.
+#![allow(dead_code, unused_imports)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -18,20 +20,31 @@ pub fn ifctl_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_ifctl"))
 }
 
-/// The mpathd to test against: `MPATHD_BIN`, or the one built next to
-/// ifctl.
-fn mpathd_bin() -> PathBuf {
-    let p = std::env::var_os("MPATHD_BIN")
+/// The daemon to test against: `$VAR`, or the one built next to ifctl.
+fn daemon_bin(name: &str, var: &str) -> PathBuf {
+    let p = std::env::var_os(var)
         .map(PathBuf::from)
-        .unwrap_or_else(|| ifctl_bin().with_file_name("mpathd"));
+        .unwrap_or_else(|| ifctl_bin().with_file_name(name));
     assert!(
         p.exists(),
-        "{} not found: ifctl's end-to-end tests need mpathd built; run \
-         `cargo build -p mpathd` first (`cargo test --workspace` builds \
-         it), or set MPATHD_BIN",
+        "{} not found: ifctl's end-to-end tests need {name} built; run \
+         `cargo build -p {name}` first (`cargo test --workspace` builds \
+         it), or set {var}",
         p.display()
     );
     p
+}
+
+/// The mpathd to test against: `MPATHD_BIN`, or the one built next to
+/// ifctl.
+fn mpathd_bin() -> PathBuf {
+    daemon_bin("mpathd", "MPATHD_BIN")
+}
+
+/// The laggd to test against: `LAGGD_BIN`, or the one built next to
+/// ifctl.
+pub fn laggd_bin() -> PathBuf {
+    daemon_bin("laggd", "LAGGD_BIN")
 }
 
 /// What one ifctl run did.
@@ -46,7 +59,8 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(o: Output) -> Run {
+    /// What a finished ifctl did.
+    pub fn from(o: Output) -> Run {
         Run {
             code: o.status.code().unwrap_or(-1),
             out: String::from_utf8_lossy(&o.stdout).into_owned(),

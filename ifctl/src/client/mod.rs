@@ -1,16 +1,25 @@
-//! The control socket: one request and its reply, or a watch stream.
+//! The control sockets of mpathd and laggd: one request and its reply,
+//! the same request to both daemons at once ([`send_each`]), or a watch
+//! stream.
 //!
 //! A request waits at most [`TIMEOUT`] for its reply (in.mpathd's
 //! IPMP_REQTIMEOUT); a watch stream waits for events for ever. Every
 //! failure becomes a [`Failure`] with its sysexits(3) status: the daemon
 //! cannot be reached (EX_UNAVAILABLE), the daemon refused (the status
-//! for its error code), or the reply makes no sense (EX_PROTOCOL).
+//! for its error code), or the reply makes no sense (EX_PROTOCOL). Its
+//! message names the daemon, since ifctl talks to two.
+
+mod each;
+
+pub use each::{send_each, Answer, Sent};
 
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use mpath_core::engine::Status;
+use mpath_core::lagg::status::LaggStatus;
 use mpath_proto::{
     parse_response, ErrorCode, ErrorReply, Event, Payload, Request,
     RequestBody, Response, ResponseBody, MAX_RESPONSE, VERSION,
@@ -21,8 +30,32 @@ use crate::{
     EX_TEMPFAIL, EX_UNAVAILABLE,
 };
 
-/// mpathd's default control socket.
-pub const SOCKET: &str = mpath_proto::MPATHD_SOCKET;
+/// A daemon ifctl talks to: for its default socket and for messages.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Daemon {
+    /// The IPMP daemon (`-s`).
+    Mpathd,
+    /// The lagg(4) and bonding supervisor (`-S`).
+    Laggd,
+}
+
+impl Daemon {
+    /// Its name, as in messages and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Daemon::Mpathd => "mpathd",
+            Daemon::Laggd => "laggd",
+        }
+    }
+
+    /// Its default control socket.
+    pub fn default_socket(self) -> &'static str {
+        match self {
+            Daemon::Mpathd => mpath_proto::MPATHD_SOCKET,
+            Daemon::Laggd => mpath_proto::LAGGD_SOCKET,
+        }
+    }
+}
 
 /// How long a request waits for its reply (IPMP_REQTIMEOUT).
 pub const TIMEOUT: Duration = Duration::from_secs(5);
@@ -30,58 +63,90 @@ pub const TIMEOUT: Duration = Duration::from_secs(5);
 /// The id of every request: one request per connection.
 const ID: u64 = 1;
 
-/// A connection to the daemon.
+/// A connection to a daemon.
 #[derive(Debug)]
 struct Conn {
     reader: BufReader<UnixStream>,
+    daemon: Daemon,
     path: PathBuf,
 }
 
+/// Why a connection could not be opened.
+#[derive(Debug)]
+struct Unreached {
+    /// Nothing listens at the socket (no file, or nobody accepting):
+    /// the daemon is not running, which is no error where the other
+    /// daemon may answer instead.
+    absent: bool,
+    failure: Failure,
+}
+
+impl From<Unreached> for Failure {
+    fn from(u: Unreached) -> Failure {
+        u.failure
+    }
+}
+
 impl Conn {
-    fn open(path: &Path) -> Result<Conn, Failure> {
-        let shown = path.display();
-        let stream = UnixStream::connect(path).map_err(|e| match e.kind() {
-            ErrorKind::PermissionDenied => Failure::new(
-                EX_NOPERM,
-                format!("cannot contact mpathd at {shown}: permission denied"),
-            ),
-            ErrorKind::NotFound | ErrorKind::ConnectionRefused => Failure::new(
-                EX_UNAVAILABLE,
-                format!("cannot contact mpathd at {shown} -- is it running?"),
-            ),
-            _ => Failure::new(
-                EX_UNAVAILABLE,
-                format!("cannot contact mpathd at {shown}: {e}"),
-            ),
+    fn open(daemon: Daemon, path: &Path) -> Result<Conn, Unreached> {
+        let (name, shown) = (daemon.name(), path.display());
+        let stream = UnixStream::connect(path).map_err(|e| {
+            let absent = matches!(
+                e.kind(),
+                ErrorKind::NotFound | ErrorKind::ConnectionRefused
+            );
+            let failure = match e.kind() {
+                ErrorKind::PermissionDenied => Failure::new(
+                    EX_NOPERM,
+                    format!(
+                        "cannot contact {name} at {shown}: permission denied"
+                    ),
+                ),
+                _ if absent => Failure::new(
+                    EX_UNAVAILABLE,
+                    format!(
+                        "cannot contact {name} at {shown} -- is it running?"
+                    ),
+                ),
+                _ => Failure::new(
+                    EX_UNAVAILABLE,
+                    format!("cannot contact {name} at {shown}: {e}"),
+                ),
+            };
+            Unreached { absent, failure }
         })?;
         let timeouts = stream
             .set_read_timeout(Some(TIMEOUT))
             .and_then(|()| stream.set_write_timeout(Some(TIMEOUT)));
         if let Err(e) = timeouts {
-            return Err(Failure::new(
-                EX_UNAVAILABLE,
-                format!("{shown}: cannot set a timeout: {e}"),
-            ));
+            return Err(Unreached {
+                absent: false,
+                failure: Failure::new(
+                    EX_UNAVAILABLE,
+                    format!("{shown}: cannot set a timeout: {e}"),
+                ),
+            });
         }
         Ok(Conn {
             reader: BufReader::new(stream),
+            daemon,
             path: path.to_path_buf(),
         })
     }
 
     fn io_failure(&self, e: &std::io::Error) -> Failure {
-        let shown = self.path.display();
+        let (name, shown) = (self.daemon.name(), self.path.display());
         match e.kind() {
             ErrorKind::WouldBlock | ErrorKind::TimedOut => Failure::new(
                 EX_UNAVAILABLE,
                 format!(
-                    "mpathd at {shown} did not answer within {} s",
+                    "{name} at {shown} did not answer within {} s",
                     TIMEOUT.as_secs()
                 ),
             ),
             _ => Failure::new(
                 EX_UNAVAILABLE,
-                format!("lost contact with mpathd at {shown}: {e}"),
+                format!("lost contact with {name} at {shown}: {e}"),
             ),
         }
     }
@@ -106,7 +171,8 @@ impl Conn {
                 return Err(Failure::new(
                     EX_UNAVAILABLE,
                     format!(
-                        "mpathd at {} closed the connection",
+                        "{} at {} closed the connection",
+                        self.daemon.name(),
                         self.path.display()
                     ),
                 ))
@@ -115,9 +181,12 @@ impl Conn {
             Err(e) => return Err(self.io_failure(&e)),
         }
         if line.last() != Some(&b'\n') {
-            return Err(protocol("a reply without its end of line"));
+            return Err(protocol(
+                self.daemon,
+                "a reply without its end of line",
+            ));
         }
-        parse_response(&line).map_err(|e| protocol(&e.to_string()))
+        parse_response(&line).map_err(|e| protocol(self.daemon, &e.to_string()))
     }
 
     /// The reply to our request: its payload, or the daemon's refusal.
@@ -129,13 +198,17 @@ impl Conn {
             ResponseBody::Error(e) if r.id.is_none() || r.id == Some(ID) => {
                 Err(refused(e))
             }
-            _ => Err(protocol("a reply that does not answer the request")),
+            _ => Err(protocol(
+                self.daemon,
+                "a reply that does not answer the request",
+            )),
         }
     }
 }
 
-fn protocol(what: &str) -> Failure {
-    Failure::new(EX_PROTOCOL, format!("mpathd sent {what}"))
+/// The daemon's reply makes no sense: `what` says how.
+pub fn protocol(daemon: Daemon, what: &str) -> Failure {
+    Failure::new(EX_PROTOCOL, format!("{} sent {what}", daemon.name()))
 }
 
 /// The exit status for the daemon's error code.
@@ -174,8 +247,12 @@ fn sandbox() -> Result<(), Failure> {
 
 /// Sends `body` and returns the reply's payload; the process is
 /// sandboxed once the connection is open, so this is the last request.
-pub fn request(path: &Path, body: RequestBody) -> Result<Payload, Failure> {
-    let mut c = Conn::open(path)?;
+pub fn request(
+    daemon: Daemon,
+    path: &Path,
+    body: RequestBody,
+) -> Result<Payload, Failure> {
+    let mut c = Conn::open(daemon, path)?;
     sandbox()?;
     c.send(body)?;
     c.reply()
@@ -184,12 +261,30 @@ pub fn request(path: &Path, body: RequestBody) -> Result<Payload, Failure> {
 /// [`request`] without entering the sandbox, for a request that another
 /// connection follows (`-p` asks for the status, then watches).
 pub fn request_not_last(
+    daemon: Daemon,
     path: &Path,
     body: RequestBody,
 ) -> Result<Payload, Failure> {
-    let mut c = Conn::open(path)?;
+    let mut c = Conn::open(daemon, path)?;
     c.send(body)?;
     c.reply()
+}
+
+/// mpathd's status out of its reply to `status`.
+pub fn mpathd_status(p: Payload) -> Result<Status, Failure> {
+    match p {
+        Payload::Status(s) => Ok(s),
+        _ => Err(protocol(Daemon::Mpathd, "something other than its status")),
+    }
+}
+
+/// laggd's status out of its reply to `status` (a socket of mpathd's
+/// given for laggd's sends mpathd's status: an error too).
+pub fn laggd_status(p: Payload) -> Result<LaggStatus, Failure> {
+    match p {
+        Payload::LaggStatus(s) => Ok(s),
+        _ => Err(protocol(Daemon::Laggd, "something other than its status")),
+    }
 }
 
 /// An open watch stream.
@@ -199,13 +294,13 @@ pub struct Watch {
 }
 
 /// Subscribes to events.
-pub fn watch(path: &Path) -> Result<Watch, Failure> {
-    let mut conn = Conn::open(path)?;
+pub fn watch(daemon: Daemon, path: &Path) -> Result<Watch, Failure> {
+    let mut conn = Conn::open(daemon, path)?;
     sandbox()?;
     conn.send(RequestBody::Watch)?;
     match conn.reply()? {
         Payload::Watching => {}
-        _ => return Err(protocol("an unexpected answer to `watch`")),
+        _ => return Err(protocol(daemon, "an unexpected answer to `watch`")),
     }
     if let Err(e) = conn.reader.get_ref().set_read_timeout(None) {
         return Err(conn.io_failure(&e));
@@ -235,10 +330,10 @@ mod tests {
     use std::os::unix::net::UnixListener;
     use std::sync::atomic::{AtomicU32, Ordering};
 
-    static N: AtomicU32 = AtomicU32::new(0);
+    pub(super) static N: AtomicU32 = AtomicU32::new(0);
 
     /// A one-shot fake daemon: reads one request, sends `replies`.
-    fn serve(
+    pub(super) fn serve(
         replies: &'static [&'static str],
     ) -> (PathBuf, std::thread::JoinHandle<String>) {
         let dir = std::env::temp_dir().join(format!(
@@ -269,6 +364,7 @@ mod tests {
     fn a_request_and_its_reply() {
         let (p, h) = serve(&["{\"version\":1,\"id\":1,\"ok\":\"done\"}\n"]);
         let r = request(
+            Daemon::Mpathd,
             &p,
             RequestBody::Offline {
                 interface: "em0".into(),
@@ -286,7 +382,7 @@ mod tests {
              \"message\":\"cannot offline em1: no other functioning \
              interfaces are in its IPMP group\"}}\n",
         ]);
-        match request(&p, RequestBody::Status) {
+        match request(Daemon::Mpathd, &p, RequestBody::Status) {
             Err(Failure::Exit { code, message, .. }) => {
                 assert_eq!(code, EX_TEMPFAIL);
                 assert!(message.starts_with("cannot offline em1: no other"));
@@ -305,7 +401,7 @@ mod tests {
             &["{\"version\":1,\"id\":1,\"ok\":\"done\"}"],
         ] {
             let (p, h) = serve(reply);
-            match request(&p, RequestBody::Ping) {
+            match request(Daemon::Mpathd, &p, RequestBody::Ping) {
                 Err(Failure::Exit { code, .. }) => {
                     assert_eq!(code, EX_PROTOCOL, "{reply:?}")
                 }
@@ -318,7 +414,7 @@ mod tests {
     #[test]
     fn no_daemon_is_unavailable() {
         let p = Path::new("/nonexistent/ifctl-test.sock");
-        match request(p, RequestBody::Ping) {
+        match request(Daemon::Mpathd, p, RequestBody::Ping) {
             Err(Failure::Exit { code, message, .. }) => {
                 assert_eq!(code, EX_UNAVAILABLE);
                 assert_eq!(
@@ -329,6 +425,51 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn messages_name_the_daemon() {
+        let (p, h) = serve(&["{\"version\":1,\"id\":1,\"ok\":\"done\"}"]);
+        match request(Daemon::Laggd, &p, RequestBody::Ping) {
+            Err(Failure::Exit { code, message, .. }) => {
+                assert_eq!(code, EX_PROTOCOL);
+                assert_eq!(
+                    message,
+                    "laggd sent a reply without its end of line"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        h.join().unwrap();
+        let p = Path::new("/nonexistent/laggd.sock");
+        match request(Daemon::Laggd, p, RequestBody::Ping) {
+            Err(Failure::Exit { message, .. }) => assert_eq!(
+                message,
+                "cannot contact laggd at /nonexistent/laggd.sock -- is it \
+                 running?"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn each_daemon_must_send_its_own_status() {
+        let lagg = Payload::LaggStatus(LaggStatus::default());
+        let mpath = Payload::Status(Status::default());
+        assert!(laggd_status(lagg.clone()).is_ok());
+        assert!(mpathd_status(mpath.clone()).is_ok());
+        for f in [
+            mpathd_status(lagg).err(),
+            laggd_status(mpath).map(|_| ()).err(),
+        ] {
+            assert!(
+                matches!(&f, Some(Failure::Exit { code, message, .. })
+                    if *code == EX_PROTOCOL
+                    && message.ends_with("sent something other than its status")),
+                "{f:?}"
+            );
+        }
+        assert!(laggd_status(Payload::Done).is_err());
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! A hand-made status for the unit tests: group ipmp0 degraded (em0
 //! failed by probes, em1 active with both data addresses, em2 an
 //! inactive standby), and em3, ungrouped and missing from the kernel.
+//! laggd's is in [`lagg`].
+
+pub mod lagg;
 
 use mpath_core::engine::{
     AddressStatus, GroupStatus, InterfaceStatus, PathInfo, Status, TargetStatus,

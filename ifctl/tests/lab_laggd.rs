@@ -1,0 +1,246 @@
+//! ifctl against a real laggd in the namespace lab: what the operator
+//! reads follows laggd's status as links go down and come back. There is
+//! no bonding on the test host, so the aggregate is one laggd supervises
+//! but the kernel lacks (its ports, the lab's members, are real); the
+//! link-state tracking group and the redundancy group work in full.
+//! mpathd is not running: ifctl must show laggd alone, without an error.
+//!
+//! Needs root (namespaces) and a built laggd; see `common`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use common::{ifctl_bin, laggd_bin, wait, Run};
+use mpath_core::lagg::status::LaggStatus;
+use mpath_lab::client::lagg_status;
+use mpath_lab::{root_or_skip, Daemon, Lab, LabSpec, Ns};
+
+const S: fn(u64) -> Duration = Duration::from_secs;
+
+/// No mpathd listens here.
+const NO_MPATHD: &str = "/nonexistent/mpathd.sock";
+
+const CONF: &str = "\
+lagg bond0 ports mp0 mp1 min-links 1 action report
+track-group uplinks upstream mp0 mp1 downstream mp2 health link
+redundancy rg1 priority 120 failover-threshold 80 track mp0 decrement 50
+";
+
+/// A lab with three members and laggd on its host side.
+struct Setup {
+    lab: Lab,
+    dir: PathBuf,
+    sock: PathBuf,
+    laggd: Daemon,
+}
+
+impl Setup {
+    fn new(name: &str) -> Setup {
+        let lab = Lab::new(LabSpec { members: 3 });
+        let dir = std::env::temp_dir()
+            .join(format!("ifctl-laggd-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temporary directory");
+        let conf = dir.join("laggd.conf");
+        std::fs::write(&conf, CONF).expect("laggd.conf");
+        let sock = dir.join("laggd.sock");
+        let laggd = Daemon::spawn(
+            &lab.ns(Ns::Host),
+            &laggd_bin(),
+            &["-d", "-f", path(&conf), "-s", path(&sock)],
+            &dir.join("laggd.log"),
+        );
+        let s = Setup {
+            lab,
+            dir,
+            sock,
+            laggd,
+        };
+        let up = wait(S(5), || s.try_status().is_some());
+        assert!(up, "laggd does not answer:\n{}", s.laggd.log());
+        s
+    }
+
+    fn try_status(&self) -> Option<LaggStatus> {
+        lagg_status(&self.sock)
+    }
+
+    fn status(&self) -> LaggStatus {
+        self.try_status()
+            .unwrap_or_else(|| panic!("no status:\n{}", self.laggd.log()))
+    }
+
+    /// ifctl with `-S` at this laggd and no mpathd, then `args`.
+    fn ifctl(&self, args: &[&str]) -> Run {
+        let o = Command::new(ifctl_bin())
+            .args(["-s", NO_MPATHD, "-S", path(&self.sock)])
+            .args(args)
+            .output()
+            .expect("run ifctl");
+        Run::from(o)
+    }
+
+    /// Waits until `ifctl args` prints `want` (stdout lines).
+    fn expect(&self, args: &[&str], want: &[&str]) {
+        let mut last = None;
+        let ok = wait(S(3), || {
+            let r = self.ifctl(args);
+            let same = r.code == 0 && r.lines() == want;
+            last = Some(r);
+            same
+        });
+        assert!(ok, "ifctl {args:?}: {last:?}\n{}", self.laggd.log());
+    }
+}
+
+impl Drop for Setup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+#[test]
+fn laggd_seen_through_ifctl() {
+    if !root_or_skip("laggd_seen_through_ifctl") {
+        return;
+    }
+    let s = Setup::new("seen");
+    s.expect(
+        &["-T"],
+        &[
+            "Link State Group: uplinks      Status: Enabled, Up      Health: link",
+            "Upstream Interfaces   : mp0(Up) mp1(Up)",
+            "Downstream Interfaces : mp2(Up)",
+            "",
+            "(Up):Interface up   (Dwn):Interface Down   (Dis):Interface disabled",
+        ],
+    );
+    s.expect(
+        &["-L", "-P", "-o", "aggregate,state,live,flags,ports"],
+        &["bond0:ok:2/2:---d:mp0 mp1"],
+    );
+    s.expect(
+        &["-R", "-P", "-o", "group,priority,faulted,effector,tracks"],
+        &["rg1:120/120:no:none:mp0(Up)"],
+    );
+
+    // Only laggd runs: the summary is laggd's, with no error.
+    let r = s.ifctl(&[]);
+    assert_eq!((r.code, r.err.as_str()), (0, ""), "{r:?}");
+    assert_eq!(
+        r.lines()[0],
+        "bond0: ok, 2 of 2 ports live, min-links 1, not in the kernel"
+    );
+    assert!(
+        r.lines().contains(
+            &"link state group uplinks: up, upstream mp0(Up) mp1(Up), \
+              downstream mp2(Up)"
+        ),
+        "{}",
+        r.out
+    );
+
+    // The aggregate, ifconfig-like, and a port.
+    let r = s.ifctl(&["bond0"]);
+    assert_eq!((r.code, r.err.as_str()), (0, ""), "{r:?}");
+    let lines = r.lines();
+    assert_eq!(
+        lines[..3],
+        [
+            "bond0: flags=<>",
+            "\tlaggproto unknown",
+            "\tlaggport: mp0 flags=5<MASTER,ACTIVE>"
+        ]
+    );
+    assert!(
+        lines.contains(&"\tlaggd: ok, not in the kernel"),
+        "{}",
+        r.out
+    );
+    assert!(lines.contains(&"\ttargets: none (link only)"), "{}", r.out);
+    let mp1: Vec<&str> = lines
+        .iter()
+        .find(|l| l.starts_with("\tmp1 "))
+        .expect("mp1's row")
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        mp1[..5],
+        ["mp1", "up", "disabled", "ok", "yes"],
+        "{}",
+        r.out
+    );
+    let r = s.ifctl(&["mp1"]);
+    assert_eq!(r.lines()[0], "mp1: laggdev bond0 flags=4<ACTIVE>", "{r:?}");
+
+    // JSON: laggd's objects as it sent them.
+    let r = s.ifctl(&["-j", "-T"]);
+    let v: serde_json::Value = serde_json::from_str(&r.out).expect("JSON");
+    let st = serde_json::to_value(s.status()).expect("status");
+    assert_eq!(v["tracking"], st["tracking"]);
+
+    // Every upstream link lost: the group goes down and err-disables
+    // mp2; the redundancy group loses mp0's 50; bond0 is below min-links.
+    s.lab.carrier(0, false);
+    s.lab.carrier(1, false);
+    s.expect(
+        &["-T"],
+        &[
+            "Link State Group: uplinks      Status: Enabled, Down      Health: link",
+            "Upstream Interfaces   : mp0(Dwn) mp1(Dwn)",
+            "Downstream Interfaces : mp2(Dis)",
+            "",
+            "(Up):Interface up   (Dwn):Interface Down   (Dis):Interface disabled",
+        ],
+    );
+    s.expect(
+        &["-R", "-P", "-o", "group,priority,faulted,tracks"],
+        &["rg1:70/120:yes:mp0(Dwn)"],
+    );
+    s.expect(
+        &["-L", "-P", "-o", "aggregate,state,live,flags"],
+        &["bond0:failed:0/2:m--d"],
+    );
+    let r = s.ifctl(&["mp0"]);
+    assert!(r.lines().contains(&"\tlink: down"), "{}", r.out);
+
+    // One link back.
+    s.lab.carrier(0, true);
+    s.expect(
+        &["-R", "-P", "-o", "group,priority,faulted"],
+        &["rg1:120/120:no"],
+    );
+    s.expect(
+        &["-L", "-P", "-o", "aggregate,state,live,flags"],
+        &["bond0:degraded:1/2:---d"],
+    );
+
+    // Reload through ifctl, laggd's warnings on stderr; a name laggd
+    // does not know, mpathd down.
+    let r = s.ifctl(&["reload", "laggd"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.out, "ifctl: laggd reloaded its configuration\n");
+    assert!(
+        r.err.ends_with(
+            "laggd.conf:3: warning: redundancy group `rg1` has neither \
+             `carp` nor `keepalived FILE`: its priority is only logged\n"
+        ),
+        "{}",
+        r.err
+    );
+    let r = s.ifctl(&["mp7"]);
+    assert_eq!(r.code, 67, "{r:?}");
+    assert_eq!(
+        r.err,
+        format!(
+            "ifctl: mp7: not an interface laggd tracks, and mpathd is not \
+             running at {NO_MPATHD}\n"
+        )
+    );
+}
