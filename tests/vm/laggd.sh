@@ -5,7 +5,7 @@
 # bond's own announcements are switched off here, so what the core
 # switch counts is laggd's); a peer's pings continue; the path returns
 # and the traffic goes back; min-links takes the bond down and up again.
-# Run with: tests/vm/run tests/vm/laggd.sh target/debug/laggd
+# Run with: tests/vm/run tests/vm/laggd.sh target/debug/laggd target/debug/ifctl
 . "$(dirname "$0")/lab.sh"
 
 PEER=192.0.2.100
@@ -78,6 +78,13 @@ wait_for 2 garp_seen || fail "no gratuitous ARP / NA from laggd (garp $(announce
 grep -Eq "bond0: announced [1-9][0-9]* addresses" /tmp/laggd.log || fail "no announce log"
 [ "$(fdb_port core)" = upB ] || fail "core switch did not learn the bond on upB: $(fdb_port core)"
 echo "gratuitous ARP $(announced garp), unsolicited NA $(announced na); core switch has the bond's MAC on $(fdb_port core)"
+# What the operator sees: ifctl over laggd's control socket.
+IFCTL="ifctl -s /tmp/no-mpathd.sock -S /tmp/laggd.sock"
+$IFCTL bond0 | tee /tmp/ifctl-bond0.txt
+grep -q "laggproto active-backup" /tmp/ifctl-bond0.txt || fail "ifctl: no laggproto line"
+grep -Eq "laggport: p1 flags=[0-9]+<MASTER,ACTIVE>" /tmp/ifctl-bond0.txt || fail "ifctl: p1 not master and active"
+grep -Eq "^	p0 +up +failed +failed +no .*probes lost" /tmp/ifctl-bond0.txt || fail "ifctl: p0 not shown failed"
+$IFCTL -j bond0 | grep -q '"reason":"probes lost"' || fail "ifctl -j: no reason"
 lab_ping peer 192.0.2.10 || fail "peer lost the bond after failover"
 
 echo "=== restore the path"
