@@ -248,10 +248,16 @@ impl<P: Platform> Daemon<P> {
                         self.engine.settle(&change.touched, clock::now());
                         self.note(Level::Info, format!("{aggregate}: {}", change.done));
                     }
-                    Err(e) => self.note(
-                        Level::Err,
-                        format!("{aggregate}: cannot put {} in service: {e}", ports.join(" ")),
-                    ),
+                    Err(e) => {
+                        self.engine.membership_failed(&aggregate);
+                        self.note(
+                            Level::Err,
+                            format!(
+                                "{aggregate}: cannot put {} in service: {e}; retrying",
+                                ports.join(" ")
+                            ),
+                        );
+                    }
                 }
             }
             LaggAction::SetInterfaceUp { iface, up } => {

@@ -8,7 +8,7 @@
 //! failure threshold); port, aggregate and interface states feed the
 //! link-state [`Tracking`] groups and the [`RedundancyGroup`]s.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use crate::addr::Family;
@@ -121,6 +121,10 @@ pub struct LaggEngine {
     links: BTreeMap<String, KernelLink>,
     active: BTreeMap<String, Option<String>>,
     actions: Vec<LaggAction>,
+    /// Aggregates whose membership must be (re)asserted at the next
+    /// sync: every one at start (a laggd that died may have left ports
+    /// out) and after the OS refused a change.
+    unasserted: BTreeSet<usize>,
 }
 
 impl LaggEngine {
@@ -165,6 +169,7 @@ impl LaggEngine {
                 });
             }
         }
+        let cfg_aggregates = cfg.aggregates.len();
         let tracking = cfg.tracking().unwrap_or_default();
         let redundancy = cfg
             .redundancy_configs()
@@ -184,6 +189,7 @@ impl LaggEngine {
             links: BTreeMap::new(),
             active: BTreeMap::new(),
             actions: Vec::new(),
+            unasserted: (0..cfg_aggregates).collect(),
         }
     }
 
@@ -241,6 +247,28 @@ impl LaggEngine {
             }
         }
         self.evaluate(now);
+        for a in std::mem::take(&mut self.unasserted) {
+            let aggregate = self.cfg.aggregates[a].name.clone();
+            let pending = self.actions.iter().any(|x| {
+                matches!(x, LaggAction::SetMembership { aggregate: n, .. } if *n == aggregate)
+            });
+            if !pending {
+                self.actions.push(LaggAction::SetMembership {
+                    aggregate,
+                    ports: self.aggregates[a].membership().to_vec(),
+                });
+            }
+        }
+    }
+
+    /// The OS refused (or half did) a [`LaggAction::SetMembership`] for
+    /// `aggregate`: it is asked again at the next [`LaggEngine::sync`].
+    pub fn membership_failed(&mut self, aggregate: &str) {
+        if let Some(a) =
+            self.cfg.aggregates.iter().position(|x| x.name == aggregate)
+        {
+            self.unasserted.insert(a);
+        }
     }
 
     fn link_events(&mut self, i: usize, ev: &[LinkEvent], now: Instant) {

@@ -68,6 +68,9 @@ impl LaggEngine {
             {
                 if self.aggregates[k].config() == agg.config() {
                     *agg = self.aggregates[k].clone();
+                    if !self.unasserted.contains(&k) {
+                        fresh.unasserted.remove(&a);
+                    }
                 }
             }
         }

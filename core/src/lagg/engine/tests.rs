@@ -55,6 +55,10 @@ impl World {
             actions: Vec::new(),
         };
         w.sync();
+        // At start, each aggregate's membership is asserted once (a laggd
+        // that died may have left ports out).
+        assert_eq!(w.memberships().len(), w.e.cfg.aggregates.len());
+        w.actions.clear();
         w
     }
 
@@ -263,6 +267,7 @@ fn reload_of_the_same_file_changes_nothing() {
     let cfg = parse("laggd.conf", CONF).unwrap().config;
     w.e.reconfigure(cfg, 4, w.now);
     w.collect();
+    w.sync();
     assert!(w.memberships().is_empty(), "{:?}", w.actions);
     assert!(w.ups("bond0").is_empty() && w.ups("d0").is_empty());
     w.run_for(Duration::from_secs(1));
@@ -335,4 +340,22 @@ fn a_link_bounce_caused_by_a_membership_change_does_not_fail_the_port() {
     let failed_at = w.memberships().len();
     assert_eq!(failed_at, 5, "{:?}", w.memberships());
     assert!(w.now.saturating_since(back) >= super::MEMBERSHIP_SETTLE);
+}
+
+#[test]
+fn a_membership_the_os_refused_is_asked_again_at_the_next_sync() {
+    let mut w = World::new(CONF);
+    w.run_for(Duration::from_secs(3));
+    w.cut.insert("p0".into());
+    w.run_for(Duration::from_secs(2));
+    assert_eq!(w.memberships(), vec![vec!["p1".to_string()]]);
+    w.e.membership_failed("bond0");
+    w.e.membership_failed("no-such-aggregate");
+    w.sync();
+    assert_eq!(
+        w.memberships(),
+        vec![vec!["p1".to_string()], vec!["p1".to_string()]]
+    );
+    w.sync();
+    assert_eq!(w.memberships().len(), 2, "asked once, not forever");
 }
