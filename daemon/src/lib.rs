@@ -5,3 +5,4 @@
 
 pub mod control;
 pub mod log;
+pub mod opts;

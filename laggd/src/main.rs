@@ -39,7 +39,7 @@ fn main() -> ExitCode {
         }
     };
     if o.help {
-        let _ = writeln!(std::io::stdout(), "{}", opts::USAGE);
+        let _ = writeln!(std::io::stdout(), "{}", opts::DEFAULTS.usage());
         return ExitCode::SUCCESS;
     }
     let (cfg, warnings) = match load::load(&o.config) {

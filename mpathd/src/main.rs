@@ -42,7 +42,7 @@ fn main() -> ExitCode {
         }
     };
     if o.help {
-        let _ = writeln!(std::io::stdout(), "{}", opts::USAGE);
+        let _ = writeln!(std::io::stdout(), "{}", opts::DEFAULTS.usage());
         return ExitCode::SUCCESS;
     }
     let (cfg, warnings) = match load_config(&o.config) {

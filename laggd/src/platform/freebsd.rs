@@ -85,28 +85,20 @@ use std::io;
 use std::net::IpAddr;
 use std::os::fd::{AsRawFd, RawFd};
 
-use mpath_core::addr::Family;
 use mpath_core::engine::KernelSnapshot;
 use mpath_core::lagg::config::LaggdConfig;
 use mpath_sys::lagg::{self, LaggProto, LaggStatus, Member, PortOp};
 use mpath_sys::laggplan;
 use mpath_sys::packet::FrameSocket;
-use mpath_sys::portprobe::PortProbe;
 use mpath_sys::route::{self, RouteSocket};
-use mpath_sys::{carp, clock, ifaddrs, ifindex};
+use mpath_sys::{carp, ifaddrs, ifindex};
 use mpath_wire::MacAddr;
 
+use super::ports::PortSockets;
 use super::{
-    announcements, probe_frame, reply_source, ActivePorts, MembershipChange,
-    Platform, PortReply,
+    announcements, probe_frame, ActivePorts, MembershipChange, Platform,
+    PortReply,
 };
-
-#[derive(Debug)]
-struct PortIo {
-    aggregate: String,
-    port: String,
-    probe: PortProbe,
-}
 
 /// A lagg as laggd last read it.
 #[derive(Debug)]
@@ -120,7 +112,7 @@ struct Seen {
 pub struct FreeBsd {
     events: RouteSocket,
     frames: FrameSocket,
-    ports: Vec<PortIo>,
+    ports: PortSockets,
     /// Per aggregate, the ports the configuration names: the only ones
     /// laggd adds or removes.
     managed: BTreeMap<String, Vec<String>>,
@@ -134,7 +126,7 @@ pub fn open() -> io::Result<FreeBsd> {
     Ok(FreeBsd {
         events: RouteSocket::open()?,
         frames: FrameSocket::open()?,
-        ports: Vec::new(),
+        ports: PortSockets::default(),
         managed: BTreeMap::new(),
         seen: BTreeMap::new(),
     })
@@ -309,66 +301,19 @@ impl Platform for FreeBsd {
             .iter()
             .map(|a| (a.name.clone(), a.ports.clone()))
             .collect();
-        let mut problems = Vec::new();
-        let mut wanted = Vec::new();
-        for a in &cfg.aggregates {
-            for family in [Family::V4, Family::V6] {
-                if a.targets_of(family).next().is_some() {
-                    wanted.extend(a.ports.iter().map(|p| (&a.name, p, family)));
-                }
-            }
-        }
-        let mut old = std::mem::take(&mut self.ports);
-        for (aggregate, port, family) in wanted {
-            if let Some(k) = old.iter().position(|p| {
-                &p.aggregate == aggregate
-                    && &p.port == port
-                    && p.probe.family() == family
-            }) {
-                self.ports.push(old.swap_remove(k));
-                continue;
-            }
-            // The port's own burnt-in address, whether it is in the lagg
-            // (carrying the lagg's MAC) or out of it (see the module
-            // documentation).
-            let opened = lagg::hardware_address(port)
-                .and_then(|mac| PortProbe::open(port, family, mac));
-            match opened {
-                Ok(probe) => self.ports.push(PortIo {
-                    aggregate: aggregate.clone(),
-                    port: port.clone(),
-                    probe,
-                }),
-                Err(e) => problems.push(format!(
-                    "{aggregate}: cannot probe through {port}: {e}"
-                )),
-            }
-        }
-        problems
+        // The port's own burnt-in address, whether it is in the lagg
+        // (carrying the lagg's MAC) or out of it (see the module
+        // documentation).
+        self.ports
+            .reconcile(cfg, |_, port| lagg::hardware_address(port))
     }
 
     fn port_fds(&self) -> Vec<RawFd> {
-        self.ports.iter().map(|p| p.probe.as_raw_fd()).collect()
+        self.ports.fds()
     }
 
     fn read_port(&mut self, k: usize, out: &mut Vec<PortReply>) {
-        let Some(p) = self.ports.get(k) else {
-            return;
-        };
-        let mut buf = [0u8; 2048];
-        while let Ok(Some(f)) = p.probe.recv(&mut buf) {
-            let at = f
-                .rx_realtime_ns
-                .map_or_else(clock::now, clock::realtime_to_instant);
-            let bytes = &buf[..f.len.min(buf.len())];
-            if let Some(target) = reply_source(bytes) {
-                out.push(PortReply {
-                    port: p.port.clone(),
-                    target,
-                    received_at: at,
-                });
-            }
-        }
+        self.ports.read(k, out);
     }
 
     fn send_probe(
@@ -377,14 +322,7 @@ impl Platform for FreeBsd {
         target: IpAddr,
         source: IpAddr,
     ) -> io::Result<()> {
-        let family = Family::of(target);
-        let p = self
-            .ports
-            .iter()
-            .find(|p| p.port == port && p.probe.family() == family)
-            .ok_or_else(|| {
-                io::Error::new(io::ErrorKind::NotFound, "no probe socket")
-            })?;
+        let p = self.ports.find(port, target)?;
         let mac = p.probe.mac();
         if let Some(seen) = self.seen.get(&p.aggregate) {
             if seen.mac == Some(mac.octets())

@@ -16,25 +16,18 @@ use std::io;
 use std::net::IpAddr;
 use std::os::fd::{AsRawFd, RawFd};
 
-use mpath_core::addr::Family;
 use mpath_core::engine::KernelSnapshot;
 use mpath_core::lagg::config::LaggdConfig;
 use mpath_sys::bond::{interface_mac, Bond};
+use mpath_sys::link;
 use mpath_sys::netlink::{self, NetlinkSocket};
 use mpath_sys::packet::FrameSocket;
-use mpath_sys::portprobe::PortProbe;
-use mpath_sys::{clock, link};
 
+use super::ports::PortSockets;
 use super::{
-    announcements, probe_frame, reply_source, ActivePorts, MembershipChange,
-    Platform, PortReply,
+    announcements, probe_frame, ActivePorts, MembershipChange, Platform,
+    PortReply,
 };
-
-#[derive(Debug)]
-struct PortIo {
-    port: String,
-    probe: PortProbe,
-}
 
 /// The Linux seam.
 #[derive(Debug)]
@@ -42,7 +35,7 @@ pub struct Linux {
     events: NetlinkSocket,
     requests: NetlinkSocket,
     frames: FrameSocket,
-    ports: Vec<PortIo>,
+    ports: PortSockets,
 }
 
 /// Opens the kernel interfaces laggd needs.
@@ -51,7 +44,7 @@ pub fn open() -> io::Result<Linux> {
         events: NetlinkSocket::open_events()?,
         requests: NetlinkSocket::open_request()?,
         frames: FrameSocket::open()?,
-        ports: Vec::new(),
+        ports: PortSockets::default(),
     })
 }
 
@@ -83,69 +76,25 @@ impl Platform for Linux {
     }
 
     fn open_ports(&mut self, cfg: &LaggdConfig) -> Vec<String> {
-        let mut problems = Vec::new();
-        let mut wanted = Vec::new();
-        for a in &cfg.aggregates {
-            for family in [Family::V4, Family::V6] {
-                if a.targets_of(family).next().is_some() {
-                    wanted.extend(a.ports.iter().map(|p| (&a.name, p, family)));
-                }
-            }
-        }
-        let mut old = std::mem::take(&mut self.ports);
-        for (aggregate, port, family) in wanted {
-            if let Some(k) = old
-                .iter()
-                .position(|p| &p.port == port && p.probe.family() == family)
-            {
-                self.ports.push(old.swap_remove(k));
-                continue;
-            }
-            // The port's own permanent MAC, so that probing a standby
-            // port never makes the switch move the bond's MAC. The port
-            // whose MAC the bond took has no other: it is probed with it
-            // (a known limit while it is a standby; see laggd(8)).
-            // A port laggd released (see the module comment) is no
-            // slave: its current address is its permanent one.
-            let opened = Bond::new(aggregate)
+        // The port's own permanent MAC, so that probing a standby port
+        // never makes the switch move the bond's MAC. The port whose MAC
+        // the bond took has no other: it is probed with it (a known limit
+        // while it is a standby; see laggd(8)). A port laggd released
+        // (see the module comment) is no slave: its current address is
+        // its permanent one.
+        self.ports.reconcile(cfg, |aggregate, port| {
+            Bond::new(aggregate)
                 .and_then(|b| b.perm_hwaddr(port))
                 .or_else(|_| interface_mac(port))
-                .and_then(|mac| PortProbe::open(port, family, mac));
-            match opened {
-                Ok(probe) => self.ports.push(PortIo {
-                    port: port.clone(),
-                    probe,
-                }),
-                Err(e) => problems.push(format!(
-                    "{aggregate}: cannot probe through {port}: {e}"
-                )),
-            }
-        }
-        problems
+        })
     }
 
     fn port_fds(&self) -> Vec<RawFd> {
-        self.ports.iter().map(|p| p.probe.as_raw_fd()).collect()
+        self.ports.fds()
     }
 
     fn read_port(&mut self, k: usize, out: &mut Vec<PortReply>) {
-        let Some(p) = self.ports.get(k) else {
-            return;
-        };
-        let mut buf = [0u8; 2048];
-        while let Ok(Some(f)) = p.probe.recv(&mut buf) {
-            let at = f
-                .rx_realtime_ns
-                .map_or_else(clock::now, clock::realtime_to_instant);
-            let bytes = &buf[..f.len.min(buf.len())];
-            if let Some(target) = reply_source(bytes) {
-                out.push(PortReply {
-                    port: p.port.clone(),
-                    target,
-                    received_at: at,
-                });
-            }
-        }
+        self.ports.read(k, out);
     }
 
     fn send_probe(
@@ -154,14 +103,7 @@ impl Platform for Linux {
         target: IpAddr,
         source: IpAddr,
     ) -> io::Result<()> {
-        let family = Family::of(target);
-        let p = self
-            .ports
-            .iter()
-            .find(|p| p.port == port && p.probe.family() == family)
-            .ok_or_else(|| {
-                io::Error::new(io::ErrorKind::NotFound, "no probe socket")
-            })?;
+        let p = self.ports.find(port, target)?;
         let frame =
             probe_frame(p.probe.mac(), source, target).ok_or_else(|| {
                 io::Error::new(io::ErrorKind::InvalidInput, "mixed families")

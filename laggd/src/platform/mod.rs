@@ -17,6 +17,7 @@ use mpath_wire::{ArpOp, MacAddr, NdpMessage};
 mod freebsd;
 #[cfg(target_os = "linux")]
 mod linux;
+mod ports;
 
 #[cfg(target_os = "freebsd")]
 pub use freebsd::open;
