@@ -6,3 +6,4 @@
 pub mod control;
 pub mod log;
 pub mod opts;
+pub mod start;

@@ -20,6 +20,7 @@ use mpath_core::lagg::config::LaggdConfig;
 
 /// sysexits(3).
 const EX_USAGE: u8 = 64;
+#[cfg(not(any(target_os = "linux", target_os = "freebsd")))]
 const EX_UNAVAILABLE: u8 = 69;
 #[cfg(any(target_os = "linux", target_os = "freebsd"))]
 const EX_OSERR: u8 = 71;
@@ -64,13 +65,6 @@ fn main() -> ExitCode {
 
 #[cfg(any(target_os = "linux", target_os = "freebsd"))]
 fn run(o: &opts::Opts, cfg: LaggdConfig) -> ExitCode {
-    use std::path::Path;
-
-    use mpath_core::engine::Level;
-    use mpath_daemon::control::Control;
-    use mpath_daemon::log::Logger;
-    use mpath_sys::signal::{Signal, SignalPipe};
-
     use crate::daemon::Daemon;
 
     if let Err(e) = mpath_sys::signal::ignore_sigpipe() {
@@ -84,56 +78,23 @@ fn run(o: &opts::Opts, cfg: LaggdConfig) -> ExitCode {
             return ExitCode::from(EX_OSERR);
         }
     };
-    // Bound before daemonising, so that a zero exit status from the
-    // parent means the socket is ready.
-    let control = match Control::bind(Path::new(&o.socket), "laggd") {
-        Ok(c) => c,
-        Err(e) => {
-            say(&format!("control socket {}: {e}", o.socket));
-            return ExitCode::from(EX_UNAVAILABLE);
-        }
-    };
-    let signals = match SignalPipe::install(&[
-        Signal::Hup,
-        Signal::Term,
-        Signal::Int,
-        Signal::Quit,
-        Signal::Usr1,
-    ]) {
+    let started = match mpath_daemon::start::start(o, "laggd", c"laggd") {
         Ok(s) => s,
         Err(e) => {
-            say(&format!("signals: {e}"));
-            return ExitCode::from(EX_OSERR);
+            say(&e.message);
+            return ExitCode::from(e.exit);
         }
     };
-    let log = if o.debug {
-        Logger::stderr("laggd")
-    } else {
-        if let Err(e) = mpath_sys::daemon::daemonize() {
-            say(&format!("cannot daemonize: {e}"));
-            return ExitCode::from(EX_OSERR);
-        }
-        Logger::syslog("laggd", c"laggd")
-    };
-    let _pidfile = match &o.pidfile {
-        Some(p) => match mpath_sys::daemon::write_pidfile(Path::new(p)) {
-            Ok(f) => Some(f),
-            Err(e) => {
-                log.log(Level::Err, &format!("pid file {p}: {e}"));
-                return ExitCode::from(EX_UNAVAILABLE);
-            }
-        },
-        None => None,
-    };
-    log.log(
-        Level::Info,
-        &format!(
-            "laggd {} starting with {}",
-            env!("CARGO_PKG_VERSION"),
-            o.config
-        ),
-    );
-    Daemon::new(&o.config, cfg, os, log, control, signals).run();
+    let _pidfile = started.pidfile;
+    Daemon::new(
+        &o.config,
+        cfg,
+        os,
+        started.log,
+        started.control,
+        started.signals,
+    )
+    .run();
     ExitCode::SUCCESS
 }
 

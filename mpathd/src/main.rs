@@ -13,18 +13,14 @@ mod probes;
 mod runtime;
 
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 
 use mpath_daemon::{control, log};
-use mpath_sys::signal::{Signal, SignalPipe};
 
 use crate::daemon::{load_config, Daemon, Exit};
-use crate::log::Logger;
 
 /// sysexits(3).
 const EX_USAGE: u8 = 64;
-const EX_UNAVAILABLE: u8 = 69;
 const EX_OSERR: u8 = 71;
 const EX_CONFIG: u8 = 78;
 
@@ -74,59 +70,22 @@ fn main() -> ExitCode {
             return ExitCode::from(EX_OSERR);
         }
     };
-    // Bound before daemonising, so that a zero exit status from the
-    // parent means the socket is ready (in.mpathd does the same).
-    let control = match control::Control::bind(Path::new(&o.socket), "mpathd") {
-        Ok(c) => c,
-        Err(e) => {
-            say(&format!("control socket {}: {e}", o.socket));
-            return ExitCode::from(EX_UNAVAILABLE);
-        }
-    };
-    let signals = match SignalPipe::install(&[
-        Signal::Hup,
-        Signal::Term,
-        Signal::Int,
-        Signal::Quit,
-        Signal::Usr1,
-    ]) {
+    let started = match mpath_daemon::start::start(&o, "mpathd", c"mpathd") {
         Ok(s) => s,
         Err(e) => {
-            say(&format!("signals: {e}"));
-            return ExitCode::from(EX_OSERR);
+            say(&e.message);
+            return ExitCode::from(e.exit);
         }
     };
-    let log = if o.debug {
-        Logger::stderr("mpathd")
-    } else {
-        if let Err(e) = mpath_sys::daemon::daemonize() {
-            say(&format!("cannot daemonize: {e}"));
-            return ExitCode::from(EX_OSERR);
-        }
-        Logger::syslog("mpathd", c"mpathd")
-    };
-    let _pidfile = match &o.pidfile {
-        Some(p) => match mpath_sys::daemon::write_pidfile(Path::new(p)) {
-            Ok(f) => Some(f),
-            Err(e) => {
-                log.log(
-                    mpath_core::engine::Level::Err,
-                    &format!("pid file {p}: {e}"),
-                );
-                return ExitCode::from(EX_UNAVAILABLE);
-            }
-        },
-        None => None,
-    };
-    log.log(
-        mpath_core::engine::Level::Info,
-        &format!(
-            "mpathd {} starting with {}",
-            env!("CARGO_PKG_VERSION"),
-            o.config
-        ),
+    let _pidfile = started.pidfile;
+    let mut d = Daemon::new(
+        &o.config,
+        cfg,
+        started.log,
+        kernel,
+        started.control,
+        started.signals,
     );
-    let mut d = Daemon::new(&o.config, cfg, log, kernel, control, signals);
     match d.run() {
         Exit::Signal(_) => ExitCode::SUCCESS,
     }
