@@ -1,12 +1,16 @@
-//! A daemon's start, after its kernel interfaces are open: bind the
-//! control socket, catch signals, detach (unless `-d`) and open the log,
-//! write the pid file. The order matters: the socket is bound before
-//! detaching, so that a zero exit status from the parent means the
-//! daemon answers (in.mpathd does the same).
+//! A daemon's start, in two steps around opening its kernel interfaces.
+//! [`begin`]: the command line, the configuration check (`-n` stops
+//! there). [`start`]: bind the control socket, catch signals, detach
+//! (unless `-d`) and open the log, write the pid file. The order
+//! matters: the socket is bound before detaching, so that a zero exit
+//! status from the parent means the daemon answers (in.mpathd does the
+//! same).
 
 use std::ffi::CStr;
 use std::fmt;
+use std::io::Write;
 use std::path::Path;
+use std::process::ExitCode;
 
 use mpath_core::engine::Level;
 use mpath_sys::daemon::PidFile;
@@ -14,12 +18,61 @@ use mpath_sys::signal::{Signal, SignalPipe};
 
 use crate::control::Control;
 use crate::log::Logger;
-use crate::opts::Opts;
+use crate::opts::{Defaults, Opts};
 
+/// sysexits(3) EX_USAGE.
+pub const EX_USAGE: u8 = 64;
 /// sysexits(3) EX_UNAVAILABLE.
 pub const EX_UNAVAILABLE: u8 = 69;
 /// sysexits(3) EX_OSERR.
 pub const EX_OSERR: u8 = 71;
+/// sysexits(3) EX_CONFIG.
+pub const EX_CONFIG: u8 = 78;
+
+/// `NAME: msg` on stderr (a closed stderr must not kill the daemon).
+pub fn say(name: &str, msg: &str) {
+    let _ = writeln!(std::io::stderr(), "{name}: {msg}");
+}
+
+/// Parses the command line of daemon `d` and loads its configuration
+/// with `load` (the configuration and its warnings, or every problem as
+/// `file:line: ...`). Returns the options and the configuration to run
+/// with, or the exit status when there is nothing to run: `-h`, `-n`,
+/// a bad command line (64), a bad configuration (78).
+pub fn begin<C>(
+    d: &Defaults,
+    load: impl FnOnce(&str) -> Result<(C, Vec<String>), Vec<String>>,
+) -> Result<(Opts, C), ExitCode> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let o = crate::opts::parse(&args, d).map_err(|e| {
+        say(d.name, &e.to_string());
+        ExitCode::from(EX_USAGE)
+    })?;
+    if o.help {
+        let _ = writeln!(std::io::stdout(), "{}", d.usage());
+        return Err(ExitCode::SUCCESS);
+    }
+    let (cfg, warnings) = load(&o.config).map_err(|errors| {
+        for e in errors {
+            let _ = writeln!(std::io::stderr(), "{e}");
+        }
+        say(d.name, &format!("{}: configuration not valid", o.config));
+        ExitCode::from(EX_CONFIG)
+    })?;
+    for w in &warnings {
+        let _ = writeln!(std::io::stderr(), "{w}");
+    }
+    if o.check_only {
+        say(d.name, &format!("{}: configuration OK", o.config));
+        return Err(ExitCode::SUCCESS);
+    }
+    // A client that hangs up must be an EPIPE, not the end of us.
+    mpath_sys::signal::ignore_sigpipe().map_err(|e| {
+        say(d.name, &format!("signals: {e}"));
+        ExitCode::from(EX_OSERR)
+    })?;
+    Ok((o, cfg))
+}
 
 /// A started daemon's plumbing.
 #[derive(Debug)]

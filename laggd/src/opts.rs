@@ -1,8 +1,8 @@
-//! laggd's command line: the daemons' shared options, with laggd's
-//! default paths (per OS convention).
+//! laggd's name and default paths (per OS convention) for the daemons'
+//! shared command line (`mpath_daemon::opts`).
 
+use mpath_daemon::opts::Defaults;
 pub use mpath_daemon::opts::Opts;
-use mpath_daemon::opts::{Defaults, UsageError};
 
 /// laggd's name and default paths.
 pub const DEFAULTS: Defaults = Defaults {
@@ -25,8 +25,3 @@ const PIDFILE: &str = "/run/laggd.pid";
 /// The pid file (rc.subr's `pidfile`).
 #[cfg(not(target_os = "linux"))]
 const PIDFILE: &str = "/var/run/laggd.pid";
-
-/// Parses the arguments after the program name.
-pub fn parse(args: &[String]) -> Result<Opts, UsageError> {
-    mpath_daemon::opts::parse(args, &DEFAULTS)
-}

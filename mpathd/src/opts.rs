@@ -1,8 +1,7 @@
-//! mpathd's command line: the daemons' shared options, with mpathd's
-//! default paths.
+//! mpathd's name and default paths for the daemons' shared command line
+//! (`mpath_daemon::opts`).
 
-pub use mpath_daemon::opts::Opts;
-use mpath_daemon::opts::{Defaults, UsageError};
+use mpath_daemon::opts::Defaults;
 
 use crate::paths;
 
@@ -13,8 +12,3 @@ pub const DEFAULTS: Defaults = Defaults {
     socket: paths::SOCKET,
     pidfile: paths::PIDFILE,
 };
-
-/// Parses the arguments after the program name.
-pub fn parse(args: &[String]) -> Result<Opts, UsageError> {
-    mpath_daemon::opts::parse(args, &DEFAULTS)
-}
