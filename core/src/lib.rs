@@ -12,6 +12,8 @@
 //! | [`addr`]   | IP addresses with prefix lengths                         |
 //! | [`time`]   | monotonic instants supplied by the caller                |
 //! | [`rng`]    | a small seeded generator for probe jitter and nonces     |
+//! | [`deadlines`] | per-key deadlines, the earliest at hand            |
+//! | [`log`]    | log lines' priority and kind, for both engines           |
 //! | [`probe`]  | probe-based detection of one path (interface, family)    |
 //! | [`link`]   | link-based detection: carrier with delays and damping    |
 //! | [`group`]  | IPMP group policy: who hosts which data address          |
@@ -21,10 +23,12 @@
 
 pub mod addr;
 pub mod config;
+pub mod deadlines;
 pub mod engine;
 pub mod group;
 pub mod lagg;
 pub mod link;
+pub mod log;
 pub mod probe;
 pub mod rng;
 pub mod time;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use mpath_core::addr::Family;
 use mpath_core::config::{self, MpathdConfig};
-use mpath_core::engine::{Action, Engine, KernelSnapshot, Level};
+use mpath_core::engine::{Action, Engine, KernelSnapshot, Level, LogKind};
 use mpath_core::probe::ReplyOutcome;
 use mpath_core::time::Instant;
 use mpath_proto::{
@@ -67,6 +67,8 @@ pub struct Daemon<K: Kernel> {
     started: Instant,
     /// Probe paths whose last send failed (logged once until it works).
     send_failing: BTreeSet<(String, Family)>,
+    /// The engine's probe paths the sockets were opened for.
+    paths_version: Option<u64>,
 }
 
 impl<K: Kernel> Daemon<K> {
@@ -102,22 +104,14 @@ impl<K: Kernel> Daemon<K> {
             need_sync: true,
             started: now,
             send_failing: BTreeSet::new(),
+            paths_version: None,
         }
     }
 
-    fn note(&mut self, level: Level, message: String) {
+    fn note(&mut self, level: Level, kind: LogKind, message: String) {
         self.log.log(level, &message);
         if self.control.has_watchers() {
-            let kind = match level {
-                Level::Err => "state",
-                Level::Warning | Level::Info | Level::Debug => {
-                    if message.contains("data address") {
-                        "address"
-                    } else {
-                        "log"
-                    }
-                }
-            };
+            let kind = kind.as_str();
             let ev = Event {
                 time_ms: u64::try_from(
                     clock::now().saturating_since(self.started).as_millis(),
@@ -148,7 +142,7 @@ impl<K: Kernel> Daemon<K> {
             self.execute();
             let notes = self.control.flush();
             for n in notes {
-                self.note(Level::Info, n);
+                self.note(Level::Info, LogKind::Other, n);
             }
 
             let timeout = self.timeout(clock::now());
@@ -169,7 +163,7 @@ impl<K: Kernel> Daemon<K> {
                 });
             }
             if let Err(e) = poll(&mut fds, Some(timeout)) {
-                self.note(Level::Err, format!("poll: {e}"));
+                self.note(Level::Err, LogKind::Other, format!("poll: {e}"));
                 std::thread::sleep(Duration::from_millis(100));
                 continue;
             }
@@ -187,6 +181,7 @@ impl<K: Kernel> Daemon<K> {
                     Err(e) => {
                         self.note(
                             Level::Warning,
+                            LogKind::Other,
                             format!(
                                 "kernel notifications: {e}; resynchronising"
                             ),
@@ -207,7 +202,7 @@ impl<K: Kernel> Daemon<K> {
             }
             if fds[2].is_readable() {
                 for n in self.control.accept() {
-                    self.note(Level::Info, n);
+                    self.note(Level::Info, LogKind::Other, n);
                 }
             }
             let client_fds: Vec<RawFd> = fds[3 + nprobes..]
@@ -248,6 +243,7 @@ impl<K: Kernel> Daemon<K> {
             Err(e) => {
                 self.note(
                     Level::Err,
+                    LogKind::Other,
                     format!("cannot read interface state: {e}"),
                 );
             }
@@ -269,6 +265,7 @@ impl<K: Kernel> Daemon<K> {
                 Err(e) => {
                     self.note(
                         Level::Debug,
+                        LogKind::Other,
                         format!(
                             "probe recv ({} {}): {e}",
                             path.family.inet(),
@@ -291,6 +288,7 @@ impl<K: Kernel> Daemon<K> {
                     if let Some(ReplyOutcome::Rejected(why)) = outcome {
                         self.note(
                             Level::Debug,
+                            LogKind::Other,
                             format!(
                                 "probe reply from {} on ({} {}) ignored: {why}",
                                 reply.src,
@@ -301,13 +299,11 @@ impl<K: Kernel> Daemon<K> {
                     }
                 }
                 Err(Discard::Quiet) => {}
-                Err(Discard::Noisy(m)) => self.note(Level::Debug, m),
+                Err(Discard::Noisy(m)) => {
+                    self.note(Level::Debug, LogKind::Other, m)
+                }
             }
         }
-    }
-
-    fn ifindex(&self, ifname: &str) -> Option<u32> {
-        self.snapshot.link(ifname).map(|l| l.index)
     }
 
     /// Carries out the engine's actions, in order.
@@ -321,8 +317,12 @@ impl<K: Kernel> Daemon<K> {
                 self.act(a);
             }
         }
-        for e in self.probes.reconcile(&self.engine.probe_paths()) {
-            self.note(Level::Err, e);
+        let version = self.engine.probe_paths_version();
+        if self.paths_version != Some(version) {
+            self.paths_version = Some(version);
+            for e in self.probes.reconcile(&self.engine.probe_paths()) {
+                self.note(Level::Err, LogKind::Other, e);
+            }
         }
     }
 
@@ -341,32 +341,37 @@ impl<K: Kernel> Daemon<K> {
                     }
                     Err(m) => {
                         if self.send_failing.insert(key) {
-                            self.note(Level::Info, m);
+                            self.note(Level::Info, LogKind::Other, m);
                         }
                     }
                 }
             }
-            Action::AddAddress { ifname, addr, role } => {
-                let r = match self.ifindex(&ifname) {
-                    Some(ix) => self.kernel.add_address(ix, addr, role),
-                    None => Err(std::io::Error::other("interface not present")),
-                };
-                if let Err(e) = r {
+            Action::AddAddress {
+                ifname,
+                ifindex,
+                addr,
+                role,
+            } => {
+                if let Err(e) = self.kernel.add_address(ifindex, addr, role) {
                     self.note(
                         Level::Err,
+                        LogKind::Address,
                         format!("cannot add {addr} to {ifname}: {e}"),
                     );
                 }
                 self.need_sync = true;
             }
-            Action::RemoveAddress { ifname, addr } => {
-                if let Some(ix) = self.ifindex(&ifname) {
-                    if let Err(e) = self.kernel.remove_address(ix, addr) {
-                        self.note(
-                            Level::Err,
-                            format!("cannot remove {addr} from {ifname}: {e}"),
-                        );
-                    }
+            Action::RemoveAddress {
+                ifname,
+                ifindex,
+                addr,
+            } => {
+                if let Err(e) = self.kernel.remove_address(ifindex, addr) {
+                    self.note(
+                        Level::Err,
+                        LogKind::Address,
+                        format!("cannot remove {addr} from {ifname}: {e}"),
+                    );
                 }
                 self.need_sync = true;
             }
@@ -374,17 +379,16 @@ impl<K: Kernel> Daemon<K> {
                 dst,
                 gateway,
                 from,
+                from_index,
                 to,
+                to_index,
             } => {
-                let r = match (self.ifindex(&from), self.ifindex(&to)) {
-                    (Some(f), Some(t)) => {
-                        self.kernel.move_route(dst, gateway, f, t)
-                    }
-                    _ => Err(std::io::Error::other("interface not present")),
-                };
+                let r =
+                    self.kernel.move_route(dst, gateway, from_index, to_index);
                 if let Err(e) = r {
                     self.note(
                         Level::Err,
+                        LogKind::Other,
                         format!(
                             "cannot move route {dst} via {gateway} from {from} \
                              to {to}: {e}"
@@ -393,16 +397,16 @@ impl<K: Kernel> Daemon<K> {
                 }
                 self.need_sync = true;
             }
-            Action::Announce { ifname, addr } => {
-                let link = self.snapshot.link(&ifname);
-                let (Some(ix), Some(mac)) =
-                    (link.map(|l| l.index), link.and_then(|l| l.mac))
-                else {
-                    return;
-                };
-                if let Err(e) = self.kernel.announce(ix, mac, addr) {
+            Action::Announce {
+                ifname,
+                ifindex,
+                mac,
+                addr,
+            } => {
+                if let Err(e) = self.kernel.announce(ifindex, mac, addr) {
                     self.note(
                         Level::Warning,
+                        LogKind::Address,
                         format!("cannot announce {addr} on {ifname}: {e}"),
                     );
                 }
@@ -457,7 +461,11 @@ impl<K: Kernel> Daemon<K> {
                     self.control.broadcast(&ev);
                 }
             }
-            Action::Log { level, message } => self.note(level, message),
+            Action::Log {
+                level,
+                kind,
+                message,
+            } => self.note(level, kind, message),
         }
     }
 
@@ -466,6 +474,7 @@ impl<K: Kernel> Daemon<K> {
             Signal::Hup => {
                 self.note(
                     Level::Info,
+                    LogKind::Other,
                     format!(
                         "SIGHUP: rereading configuration file {}",
                         self.config_path
@@ -480,7 +489,7 @@ impl<K: Kernel> Daemon<K> {
                     Signal::Int => "SIGINT",
                     _ => "SIGQUIT",
                 };
-                self.note(Level::Info, format!("{name}: restoring data addresses to their home interfaces and exiting"));
+                self.note(Level::Info, LogKind::Other, format!("{name}: restoring data addresses to their home interfaces and exiting"));
                 // A last look, so that addresses go where the kernel
                 // really is.
                 self.sync(now);
@@ -494,6 +503,7 @@ impl<K: Kernel> Daemon<K> {
                 for i in st.interfaces {
                     self.note(
                         Level::Info,
+                        LogKind::Other,
                         format!(
                             "{}: state {} link {} probe {} hosts [{}]",
                             i.name,
@@ -514,11 +524,12 @@ impl<K: Kernel> Daemon<K> {
         match load_config(&self.config_path) {
             Ok((cfg, warnings)) => {
                 for w in &warnings {
-                    self.note(Level::Warning, w.clone());
+                    self.note(Level::Warning, LogKind::Other, w.clone());
                 }
                 self.engine.reconfigure(cfg, now);
                 self.note(
                     Level::Info,
+                    LogKind::Other,
                     format!("reloaded {}", self.config_path),
                 );
                 self.sync(now);
@@ -526,10 +537,11 @@ impl<K: Kernel> Daemon<K> {
             }
             Err(errors) => {
                 for e in &errors {
-                    self.note(Level::Err, e.clone());
+                    self.note(Level::Err, LogKind::Other, e.clone());
                 }
                 self.note(
                     Level::Err,
+                    LogKind::Other,
                     format!(
                         "{}: not reloaded; keeping the configuration in force",
                         self.config_path
@@ -550,8 +562,7 @@ impl<K: Kernel> Daemon<K> {
     ) -> ResponseBody {
         match runtime::apply(self.engine.config(), ifname, change) {
             Ok((cfg, persist)) => {
-                self.note(
-                    Level::Info,
+                self.note(Level::Info, LogKind::Other,
                     format!("runtime change on {ifname}: {change:?}; to keep it, put in {}: {persist}", self.config_path),
                 );
                 self.engine.reconfigure(cfg, now);

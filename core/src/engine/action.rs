@@ -3,20 +3,8 @@
 use std::net::IpAddr;
 
 use crate::addr::{Family, IpPrefix};
+pub use crate::log::{Level, LogKind};
 use crate::probe::ProbeRequest;
-
-/// syslog priority of a log line.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
-pub enum Level {
-    /// LOG_ERR: failures, repairs, link changes (in.mpathd's `logerr`).
-    Err,
-    /// LOG_WARNING: configuration problems the daemon works around.
-    Warning,
-    /// LOG_INFO: address moves, target and timing changes (`logtrace`).
-    Info,
-    /// LOG_DEBUG: probe-level detail.
-    Debug,
-}
 
 /// Why an address is being added.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -48,6 +36,8 @@ pub enum Action {
     AddAddress {
         /// Interface.
         ifname: String,
+        /// Its index.
+        ifindex: u32,
         /// Address and prefix length.
         addr: IpPrefix,
         /// Data or test address.
@@ -57,6 +47,8 @@ pub enum Action {
     RemoveAddress {
         /// Interface.
         ifname: String,
+        /// Its index.
+        ifindex: u32,
         /// Address and prefix length.
         addr: IpPrefix,
     },
@@ -69,14 +61,22 @@ pub enum Action {
         gateway: IpAddr,
         /// The member it went through.
         from: String,
+        /// Its index.
+        from_index: u32,
         /// The member it goes through now.
         to: String,
+        /// Its index.
+        to_index: u32,
     },
     /// Tell the neighbours where `addr` lives now: gratuitous ARP for
     /// IPv4, unsolicited neighbour advertisement for IPv6.
     Announce {
         /// Interface now hosting the address.
         ifname: String,
+        /// Its index.
+        ifindex: u32,
+        /// Its hardware address, the announced one.
+        mac: [u8; 6],
         /// The address.
         addr: IpAddr,
     },
@@ -104,6 +104,8 @@ pub enum Action {
     Log {
         /// Priority.
         level: Level,
+        /// What it is news of.
+        kind: LogKind,
         /// Text (in.mpathd's wording where both have the event).
         message: String,
     },

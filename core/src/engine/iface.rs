@@ -37,6 +37,9 @@ pub(super) struct Path {
     /// The detector, while the path can probe (source address present,
     /// member not offline).
     pub detector: Option<ProbeDetector>,
+    /// The configured targets of this family (the interface's, then its
+    /// group's); empty when targets are found from routes or multicast.
+    pub explicit: Vec<IpAddr>,
 }
 
 impl Path {

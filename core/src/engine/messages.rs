@@ -2,9 +2,11 @@
 //! same event the wording is in.mpathd's (illumos `mpd_*.c`, research
 //! note §6), so that existing log watchers keep working.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::addr::{Family, IpPrefix};
+use crate::group::{GroupState, MemberState};
 
 fn of_group(group: &str) -> String {
     if group.is_empty() {
@@ -162,4 +164,90 @@ pub fn foreign_data_address(addr: IpPrefix, ifname: &str) -> String {
         "data address {addr} is configured on {ifname}, which is not in \
          its group; leaving it there"
     )
+}
+
+/// A data address dropped from the configuration by a reload.
+pub fn no_longer_configured(addr: IpPrefix) -> String {
+    format!(
+        "data address {addr} is no longer configured; leaving it where it is"
+    )
+}
+
+/// A member adopted from the OS's interface group.
+pub fn joined_os_group(ifname: &str, group: &str) -> String {
+    format!("{ifname} joined group {group} (interface group)")
+}
+
+/// A member the OS's interface group dropped.
+pub fn left_os_group(ifname: &str, group: &str) -> String {
+    format!("{ifname} left group {group} (interface group)")
+}
+
+/// The daemon could not send probes on time (it was not scheduled).
+pub fn missed_probes(count: u32, family: Family, ifname: &str) -> String {
+    format!(
+        "missed sending {count} probes on ({} {ifname})",
+        family.inet()
+    )
+}
+
+/// A target much slower than the others is skipped.
+pub fn target_slow(addr: IpAddr, family: Family, ifname: &str) -> String {
+    format!(
+        "probe target {addr} on ({} {ifname}) answers much slower than the \
+         others; skipping it for now",
+        family.inet()
+    )
+}
+
+/// A target was added to a path.
+pub fn target_added(addr: IpAddr, family: Family, ifname: &str) -> String {
+    format!("probe target {addr} added on ({} {ifname})", family.inet())
+}
+
+/// A target was removed from a path.
+pub fn target_removed(addr: IpAddr, family: Family, ifname: &str) -> String {
+    format!(
+        "probe target {addr} removed on ({} {ifname})",
+        family.inet()
+    )
+}
+
+/// A member became active.
+pub fn activated(ifname: &str, group: &str) -> String {
+    format!("{ifname} is now active in group {group}")
+}
+
+/// A member became inactive.
+pub fn deactivated(ifname: &str, group: &str) -> String {
+    format!("{ifname} is now inactive in group {group}")
+}
+
+/// A group's state changed.
+pub fn group_state(group: &str, to: GroupState, from: GroupState) -> String {
+    format!("group {group} is now {to} (was {from})")
+}
+
+/// A member's state changed without a failure or repair.
+pub fn member_state(
+    ifname: &str,
+    to: MemberState,
+    from: MemberState,
+) -> String {
+    format!("{ifname} is now {} (was {})", to.as_str(), from.as_str())
+}
+
+/// A data address was to go to a member the kernel does not have.
+pub fn cannot_add_absent(addr: IpPrefix, ifname: &str) -> String {
+    format!("cannot add {addr} to {ifname}: interface not present")
+}
+
+/// A gateway route moves to another member.
+pub fn moving_route(
+    dst: IpPrefix,
+    gateway: IpAddr,
+    from: &str,
+    to: &str,
+) -> String {
+    format!("moving route {dst} via {gateway} from {from} to {to}")
 }

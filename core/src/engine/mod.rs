@@ -17,6 +17,21 @@
 //! and reads no clock, so every scenario runs in simulated time
 //! (`sim.rs`, `tests.rs`).
 //!
+//! Work per input is proportional to what it touches (`machine.rs`): a
+//! probe reply updates one path and evaluates one group; a timer runs
+//! one interface's detectors. Only a snapshot or a new configuration
+//! looks at every interface.
+//!
+//! | file         | concept                                                |
+//! |--------------|--------------------------------------------------------|
+//! | `machine.rs` | the engine's state, entry points, per-member deadlines |
+//! | `install.rs` | a configuration installed, keeping unchanged state     |
+//! | `sync.rs`    | a kernel snapshot diffed in                            |
+//! | `paths.rs`   | probe paths, test addresses, targets, probe events     |
+//! | `evaluate.rs`| member health to group decisions to actions           |
+//! | `routes.rs`  | gateway routes following the data addresses            |
+//! | `query.rs`   | the operator's status                                  |
+//!
 //! Data addresses are observed, not assumed: each snapshot tells the
 //! group where the kernel really has them, so an address left on two
 //! members by a crash, or removed by hand, is put right on the next
@@ -24,19 +39,24 @@
 //! no prefix route, so that they never decide where subnet traffic goes.
 
 mod action;
+mod evaluate;
 mod iface;
+mod install;
 mod kernel;
 mod machine;
 pub mod messages;
+mod paths;
 mod query;
+mod routes;
 mod status;
+mod sync;
 
 #[cfg(test)]
 mod sim;
 #[cfg(test)]
 mod tests;
 
-pub use action::{Action, AddressRole, Level};
+pub use action::{Action, AddressRole, Level, LogKind};
 pub use kernel::{KernelLink, KernelRoute, KernelSnapshot};
 pub use machine::{Engine, EngineError, ProbePath};
 pub use status::{

@@ -141,13 +141,13 @@ impl World {
                         changed = true;
                     }
                 }
-                Action::RemoveAddress { ifname, addr } => {
+                Action::RemoveAddress { ifname, addr, .. } => {
                     let l = self.link_mut(&ifname);
                     let n = l.addrs.len();
                     l.addrs.retain(|a| *a != addr);
                     changed |= l.addrs.len() != n;
                 }
-                Action::Announce { ifname, addr } => {
+                Action::Announce { ifname, addr, .. } => {
                     self.announced.push((ifname, addr))
                 }
                 Action::ProbeResult { .. } => {}
@@ -156,6 +156,7 @@ impl World {
                     gateway,
                     from,
                     to,
+                    ..
                 } => {
                     for r in &mut self.kernel.routes {
                         if r.dst == dst
@@ -167,7 +168,7 @@ impl World {
                         }
                     }
                 }
-                Action::Log { level, message } => {
+                Action::Log { level, message, .. } => {
                     self.log.push((self.now, level, message))
                 }
             }

@@ -3,7 +3,9 @@
 //! This file ties the pieces together; the model is described in the
 //! module documentation ([`super`]).
 
+use std::collections::BTreeSet;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 mod probing;
@@ -77,8 +79,10 @@ pub struct ProbeDetector {
     link_up: bool,
     /// End of the quiet period, until it is over or ended by an ack.
     quiet_until: Option<Instant>,
-    /// Our own addresses, never targets.
-    own: Vec<IpAddr>,
+    /// Our own addresses, never targets: one set shared by every
+    /// detector of an engine (a host with a thousand interfaces has
+    /// thousands of addresses; a copy per detector would be megabytes).
+    own: Arc<BTreeSet<IpAddr>>,
     /// Router targets from the last route scan.
     routers: Vec<IpAddr>,
     /// Operator-configured targets; when non-empty, the only ones used.
@@ -124,7 +128,7 @@ impl ProbeDetector {
             adapt: FdtController::new(cfg.fdt, cfg.max_fdt_factor),
             link_up: true,
             quiet_until: Some(now + cfg.quiet_period),
-            own: Vec::new(),
+            own: Arc::default(),
             routers: Vec::new(),
             explicit: Vec::new(),
             multis: Vec::new(),
@@ -141,7 +145,16 @@ impl ProbeDetector {
     /// Our own addresses: never accepted as targets (any family; the
     /// others are ignored).
     pub fn set_own_addresses(&mut self, addrs: &[IpAddr]) {
-        self.own = addrs.to_vec();
+        self.share_own_addresses(&Arc::new(addrs.iter().copied().collect()));
+    }
+
+    /// [`ProbeDetector::set_own_addresses`] with a set the caller shares
+    /// between detectors; handing the same set again costs nothing.
+    pub fn share_own_addresses(&mut self, addrs: &Arc<BTreeSet<IpAddr>>) {
+        if Arc::ptr_eq(&self.own, addrs) {
+            return;
+        }
+        self.own = Arc::clone(addrs);
         let now = self.last_now;
         self.queue(now, |d, out| d.rebuild_targets(now, out));
     }
