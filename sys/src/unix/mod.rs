@@ -33,7 +33,6 @@ pub mod sandbox;
 pub mod signal;
 pub(crate) mod sockaddr;
 pub(crate) mod sockopt;
-pub mod syslog;
 
 /// A C flag constant (`IFF_*`, positive `int`) as a bit in a `u64` flag
 /// word, which holds every OS's `ifa_flags` (`unsigned int` or `uint64_t`).
