@@ -131,7 +131,6 @@ fn request_ack(request: &mut Request) -> io::Result<()> {
     }
 }
 
-
 /// Whether interface `name` is administratively up (`IFF_UP`), read
 /// from `/sys/class/net/NAME/flags` (sysfs shows the network namespace
 /// it was mounted in, which `ip netns exec` arranges to be the one it

@@ -21,8 +21,8 @@ use std::ptr;
 
 use libc::c_int;
 use nix::sys::socket::{
-    sendto, socket, AddressFamily, LinkAddr, MsgFlags, SockFlag,
-    SockaddrLike, SockType,
+    sendto, socket, AddressFamily, LinkAddr, MsgFlags, SockFlag, SockType,
+    SockaddrLike,
 };
 
 /// Length of an Ethernet header: destination, source, EtherType.
@@ -69,7 +69,8 @@ impl FrameSocket {
         // The EtherType as in the frame: already in network order.
         let protocol = u16::from_ne_bytes([header[12], header[13]]);
         let addr = link_addr(ifindex, protocol, dst)?;
-        let sent = sendto(self.fd.as_raw_fd(), frame, &addr, MsgFlags::empty())?;
+        let sent =
+            sendto(self.fd.as_raw_fd(), frame, &addr, MsgFlags::empty())?;
         if sent != frame.len() {
             return Err(io::Error::other(format!(
                 "sent {sent} of {} bytes",

@@ -446,6 +446,5 @@ fn invalid(msg: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, msg)
 }
 
-
 #[cfg(test)]
 mod tests;

@@ -169,7 +169,11 @@ impl ProbeSocket {
         }
         // Linux's IP_BOUND_IF: the socket sends through and receives from
         // this device only.
-        setsockopt(&fd, nix_opt::BindToDevice, &std::ffi::OsString::from(ifname))?;
+        setsockopt(
+            &fd,
+            nix_opt::BindToDevice,
+            &std::ffi::OsString::from(ifname),
+        )?;
         bind(fd.as_raw_fd(), &rawsock::sockaddr(src, ifindex))?;
 
         let one: c_int = 1;

@@ -163,14 +163,14 @@ pub fn write_pidfile(path: impl AsRef<Path>) -> io::Result<PidFile> {
             return Err(err.into());
         }
         Err((mut file, _)) => {
-        let mut text = String::new();
-        let other = match file.read_to_string(&mut text) {
-            Ok(_) => match text.trim().parse::<u32>() {
-                Ok(pid) => pid.to_string(),
+            let mut text = String::new();
+            let other = match file.read_to_string(&mut text) {
+                Ok(_) => match text.trim().parse::<u32>() {
+                    Ok(pid) => pid.to_string(),
+                    Err(_) => "unknown".to_owned(),
+                },
                 Err(_) => "unknown".to_owned(),
-            },
-            Err(_) => "unknown".to_owned(),
-        };
+            };
             return Err(io::Error::new(
                 io::ErrorKind::WouldBlock,
                 format!(

@@ -49,7 +49,16 @@ pub fn index_to_name(index: u32) -> io::Result<String> {
             "interface index 0",
         ));
     }
+    Errno::clear();
     let name = if_indextoname(index)?;
+    // nix 0.30 checks the returned pointer against -1, not null, so a
+    // failure comes back as an empty name, with errno set.
+    if name.is_empty() {
+        return Err(match Errno::last() {
+            Errno::UnknownErrno => io::Error::from_raw_os_error(libc::ENXIO),
+            err => err.into(),
+        });
+    }
     Ok(name.to_string_lossy().into_owned())
 }
 

@@ -8,13 +8,14 @@
 #![allow(dead_code)]
 
 use std::io::{self, IoSliceMut};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::net::{
+    IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6,
+};
 use std::os::fd::{AsRawFd, BorrowedFd};
 
 use nix::errno::Errno;
 use nix::sys::socket::{
-    recvmsg, sendto, ControlMessageOwned, MsgFlags,
-    SockaddrStorage,
+    recvmsg, sendto, ControlMessageOwned, MsgFlags, SockaddrStorage,
 };
 
 /// One packet from a probe socket.

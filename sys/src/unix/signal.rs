@@ -32,7 +32,9 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use libc::c_int;
 use nix::errno::Errno;
 use nix::fcntl::OFlag;
-use nix::sys::signal::{self as nix_signal, SaFlags, SigAction, SigHandler, SigSet};
+use nix::sys::signal::{
+    self as nix_signal, SaFlags, SigAction, SigHandler, SigSet,
+};
 
 /// The signals a daemon handles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

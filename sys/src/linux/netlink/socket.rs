@@ -46,7 +46,6 @@ const DUMP_ATTEMPTS: usize = 5;
 /// for those.
 const RECV_BUF: usize = 32 << 10;
 
-
 /// A `NETLINK_ROUTE` socket.
 ///
 /// It only accepts datagrams sent by the kernel (port id 0): any local
@@ -449,7 +448,8 @@ mod tests {
             // It was delivered ...
             let mut byte = [0u8];
             let peek = MsgFlags::MSG_PEEK | MsgFlags::MSG_DONTWAIT;
-            let queued = nix::sys::socket::recv(events.as_raw_fd(), &mut byte, peek);
+            let queued =
+                nix::sys::socket::recv(events.as_raw_fd(), &mut byte, peek);
             assert!(queued.is_ok(), "{queued:?}");
             // ... and is not an event.
             assert_eq!(events.drain_events().unwrap(), Drained::default());
