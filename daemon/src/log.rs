@@ -61,6 +61,7 @@ impl Logger {
 #[cfg(not(target_os = "illumos"))]
 mod sink {
     use std::ffi::CStr;
+    use std::path::PathBuf;
     use std::sync::Mutex;
 
     use mpath_core::engine::Level;
@@ -70,6 +71,8 @@ mod sink {
 
     pub(super) struct Sink {
         formatter: Formatter3164,
+        /// The log socket; `None`: the crate's (`/dev/log`, ...).
+        path: Option<PathBuf>,
         conn: Mutex<Option<Conn>>,
     }
 
@@ -83,18 +86,33 @@ mod sink {
 
     impl Sink {
         pub(super) fn open(ident: &'static CStr) -> Sink {
+            Sink::open_at(ident, None)
+        }
+
+        pub(super) fn open_at(ident: &CStr, path: Option<PathBuf>) -> Sink {
             let formatter = Formatter3164 {
                 facility: Facility::LOG_DAEMON,
                 hostname: None,
                 process: ident.to_string_lossy().into_owned(),
                 pid: std::process::id(),
             };
+            let sink = Sink {
+                formatter,
+                path,
+                conn: Mutex::new(None),
+            };
             // No log daemon yet is no error: syslog(3) drops the message
             // and tries again with the next one, and so do we.
-            let conn = syslog::unix(formatter.clone()).ok();
-            Sink {
-                formatter,
-                conn: Mutex::new(conn),
+            *sink.conn.lock().unwrap_or_else(|p| p.into_inner()) =
+                sink.connect();
+            sink
+        }
+
+        fn connect(&self) -> Option<Conn> {
+            let formatter = self.formatter.clone();
+            match &self.path {
+                None => syslog::unix(formatter).ok(),
+                Some(path) => syslog::unix_custom(formatter, path).ok(),
             }
         }
 
@@ -105,7 +123,7 @@ mod sink {
             };
             for _ in 0..2 {
                 if conn.is_none() {
-                    *conn = syslog::unix(self.formatter.clone()).ok();
+                    *conn = self.connect();
                 }
                 let Some(c) = conn.as_mut() else { return };
                 let sent = match level {
@@ -121,6 +139,59 @@ mod sink {
                 // new connection, then the message is dropped.
                 *conn = None;
             }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use std::os::unix::net::UnixDatagram;
+        use std::time::Duration;
+
+        use super::*;
+
+        fn recv(server: &UnixDatagram) -> String {
+            let mut buf = [0u8; 512];
+            let n = server.recv(&mut buf).unwrap();
+            String::from_utf8_lossy(&buf[..n]).into_owned()
+        }
+
+        #[test]
+        fn messages_carry_facility_daemon_priority_ident_and_pid() {
+            let dir = std::env::temp_dir()
+                .join(format!("mpath-daemon-log-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join("log");
+            let _ = std::fs::remove_file(&path);
+            let server = UnixDatagram::bind(&path).unwrap();
+            server
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
+            let sink = Sink::open_at(c"mpath-test", Some(path.clone()));
+            let pid = std::process::id();
+
+            // LOG_DAEMON (3 << 3) + LOG_ERR (3); the text as it is.
+            sink.log(Level::Err, "probe %n failed");
+            let line = recv(&server);
+            assert!(line.starts_with("<27>"), "{line}");
+            assert!(
+                line.ends_with(&format!("mpath-test[{pid}]: probe %n failed")),
+                "{line}"
+            );
+            sink.log(Level::Warning, "w");
+            assert!(recv(&server).starts_with("<28>"));
+            sink.log(Level::Info, "i");
+            assert!(recv(&server).starts_with("<30>"));
+
+            // The log daemon restarts: the next message reconnects.
+            drop(server);
+            std::fs::remove_file(&path).unwrap();
+            let server = UnixDatagram::bind(&path).unwrap();
+            server
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
+            sink.log(Level::Err, "again");
+            assert!(recv(&server).ends_with("]: again"));
+            let _ = std::fs::remove_dir_all(&dir);
         }
     }
 }

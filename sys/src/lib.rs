@@ -63,6 +63,12 @@
 //!
 //! * Every `unsafe` block carries a `// SAFETY:` comment (enforced by
 //!   clippy's `undocumented_unsafe_blocks`, denied in Cargo.toml).
+//! * A call that `nix` wraps safely (sockets, socket options with a
+//!   typed option, control messages, signals, pipes, fork and the rest of
+//!   daemonizing, flock, clocks, interface indexes, peer credentials) goes
+//!   through `nix`; sysctls by name through `sysctl`, `cap_enter` through
+//!   `capsicum` (FreeBSD). Only what those crates cannot express is
+//!   hand-written, with a comment saying why.
 //! * All FFI declarations come from `libc`; none are written here.
 //! * C calls that return -1 and set errno go through `syscall!`.
 //! * C-owned memory is freed by a guard's `Drop`; file descriptors are
