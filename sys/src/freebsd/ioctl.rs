@@ -61,6 +61,8 @@ pub(crate) fn socket(family: u8) -> io::Result<OwnedFd> {
 }
 
 /// `ioctl(fd, request, arg)`, retried on `EINTR`.
+// Hand-written: nix's ioctl macros also make an `unsafe fn` per request
+// and cannot check FreeBSD's encoded size against `T` as this does.
 ///
 /// # Errors
 ///

@@ -492,6 +492,8 @@ fn open_v6(ifindex: u32, src: Ipv6Addr) -> io::Result<OwnedFd> {
 }
 
 /// Sends `msg` to `dst` out of interface `ifindex` (`IPV6_PKTINFO`).
+// Hand-written sendmsg/recvmsg: the control messages are built and
+// parsed by `freebsd::cmsg` with FreeBSD's numbers, tested on Linux.
 fn send_v6(
     fd: BorrowedFd<'_>,
     ifindex: u32,
