@@ -9,7 +9,7 @@
 ///
 /// ```text
 /// // SAFETY: ...
-/// syscall!(unsafe { libc::clock_gettime(clock, ts.as_mut_ptr()) })?;
+/// syscall!(unsafe { libc::getrandom(buf.as_mut_ptr().cast(), len, 0) })?;
 /// ```
 macro_rules! syscall {
     ($call:expr) => {{
