@@ -17,7 +17,7 @@
 //! | [`peercred`] | the uid at the other end of a control connection       |
 //! | [`poll`]     | `poll(2)`, the daemons' one wait                       |
 //! | [`signal`]   | signals as bytes on a self-pipe                        |
-//! | [`syslog`]   | `syslog(3)`, facility daemon                           |
+//! | `syslog`     | illumos: `syslog(3)`, facility daemon                  |
 //! | `probe`      | Linux: raw ICMP/ICMPv6 probe socket per interface;     |
 //! |              | FreeBSD: BPF (IPv4), raw ICMPv6 with `IPV6_PKTINFO`    |
 //! | `packet`     | Linux: `AF_PACKET` frames (gratuitous ARP, NA);        |
@@ -38,8 +38,6 @@
 //!
 //!   | item                  | purpose                                     |
 //!   |-----------------------|---------------------------------------------|
-//!   | `set_errno`           | clear errno before calls that report errors |
-//!   |                       | only through it (`if_nametoindex`)          |
 //!   | `ifaddrs::sockaddr_len` | how many bytes of a getifaddrs address are |
 //!   |                       | its own (BSD `sa_len`, else by family)      |
 //!   | `ifaddrs::link_info`  | MAC, index and carrier from the link-layer  |
@@ -65,6 +63,12 @@
 //!
 //! * Every `unsafe` block carries a `// SAFETY:` comment (enforced by
 //!   clippy's `undocumented_unsafe_blocks`, denied in Cargo.toml).
+//! * A call that `nix` wraps safely (sockets, socket options with a
+//!   typed option, control messages, signals, pipes, fork and the rest of
+//!   daemonizing, flock, clocks, interface indexes, peer credentials) goes
+//!   through `nix`; sysctls by name through `sysctl`, `cap_enter` through
+//!   `capsicum` (FreeBSD). Only what those crates cannot express is
+//!   hand-written, with a comment saying why.
 //! * All FFI declarations come from `libc`; none are written here.
 //! * C calls that return -1 and set errno go through `syscall!`.
 //! * C-owned memory is freed by a guard's `Drop`; file descriptors are
@@ -105,7 +109,7 @@ use linux as os;
 #[cfg(any(target_os = "freebsd", fuzzing))]
 pub use freebsd::route;
 #[cfg(target_os = "illumos")]
-pub use illumos::{probe, rtsock};
+pub use illumos::{probe, rtsock, syslog};
 // The pure BPF code is public on FreeBSD, and for the fuzz targets and
 // the Linux-host tests.
 #[cfg(any(target_os = "freebsd", fuzzing, test))]
@@ -115,5 +119,5 @@ pub use freebsd::{carp, lagg, laggplan, packet, portprobe, probe};
 #[cfg(target_os = "linux")]
 pub use linux::{bond, link, netlink, packet, portprobe, probe};
 pub use unix::{
-    clock, daemon, ifaddrs, ifindex, peercred, poll, sandbox, signal, syslog,
+    clock, daemon, ifaddrs, ifindex, peercred, poll, sandbox, signal,
 };

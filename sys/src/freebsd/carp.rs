@@ -71,15 +71,15 @@ fn explain(err: io::Error, delta: i32) -> io::Error {
 mod os {
     //! The calls.
 
-    use std::ffi::{c_int, c_void, CStr};
     use std::io;
-    use std::mem::size_of;
     use std::net::IpAddr;
     use std::ptr;
 
+    use sysctl::{Ctl, CtlValue, Sysctl, SysctlError};
+
     use super::{demotion_request, explain, DEMOTION_SYSCTL};
     use crate::freebsd::abi::net_if::if_data;
-    use crate::unix::sockaddr::Sockaddr;
+    use crate::unix::ifaddrs::IfAddrs;
 
     /// Adds `delta` to `net.inet.carp.demotion` (see the module
     /// documentation); a zero delta does nothing.
@@ -92,20 +92,24 @@ mod os {
         let Some(value) = demotion_request(delta) else {
             return Ok(());
         };
-        // SAFETY: the name is a NUL-terminated constant; no old value is
-        // asked for (null pointers); `value` is a c_int, readable for
-        // the size passed, borrowed for the call, which only reads it.
-        syscall!(unsafe {
-            libc::sysctlbyname(
-                DEMOTION_SYSCTL.as_ptr(),
-                ptr::null_mut(),
-                ptr::null_mut(),
-                ptr::addr_of!(value).cast::<c_void>(),
-                size_of::<c_int>(),
-            )
-        })
-        .map(drop)
-        .map_err(|err| explain(err, delta))
+        let name = DEMOTION_SYSCTL.to_str().unwrap_or_default();
+        // The crate reads the value back after writing it; reading does
+        // not change CARP's counter.
+        Ctl::new(name)
+            .and_then(|ctl| ctl.set_value(CtlValue::Int(value)))
+            .map(drop)
+            .map_err(|err| explain(io_error(err), delta))
+    }
+
+    /// The sysctl crate's error as the errno it stands for.
+    fn io_error(err: SysctlError) -> io::Error {
+        match err {
+            SysctlError::NotFound(_) => {
+                io::Error::from_raw_os_error(libc::ENOENT)
+            }
+            SysctlError::IoError(err) => err,
+            err => io::Error::other(err),
+        }
     }
 
     /// Every IPv4 and IPv6 address of interface `name` with its CARP
@@ -115,68 +119,29 @@ mod os {
     ///
     /// getifaddrs's.
     pub fn address_vhids(name: &str) -> io::Result<Vec<(IpAddr, u8)>> {
-        let list = List::new()?;
+        let list = IfAddrs::new()?;
         let mut out = Vec::new();
-        let mut at = list.head.cast_const();
-        // SAFETY: `at` is null or an entry of the list `list` owns,
-        // alive and unchanged until `list` drops after the loop.
-        while let Some(ifa) = unsafe { at.as_ref() } {
-            at = ifa.ifa_next;
-            if ifa.ifa_name.is_null() {
+        for entry in list.iter() {
+            if entry.name().map(|n| n.to_bytes()) != Some(name.as_bytes()) {
                 continue;
             }
-            // SAFETY: a non-null ifa_name is a NUL-terminated string in
-            // the list's memory.
-            if unsafe { CStr::from_ptr(ifa.ifa_name) }.to_bytes()
-                != name.as_bytes()
-            {
-                continue;
-            }
-            // SAFETY: ifa_addr is null or an address in the list.
-            let addr = unsafe { Sockaddr::from_ptr(ifa.ifa_addr, None) };
-            let Some(ip) = addr.and_then(|a| a.ip()) else {
+            let Some(ip) = entry.addr().and_then(|a| a.ip()) else {
                 continue;
             };
-            let data = ifa.ifa_data.cast::<if_data>().cast_const();
+            let data = entry.data().cast::<if_data>();
             let vhid = if data.is_null() {
                 0
             } else {
                 // SAFETY: for an address entry FreeBSD's getifaddrs
                 // points ifa_data at a copy of the address's `struct
-                // if_data` (the sysctl's ifam_data) inside the list. One
-                // byte is read, without forming a reference.
+                // if_data` (the sysctl's ifam_data) inside the list,
+                // which `list` keeps alive. One byte is read, without
+                // forming a reference.
                 unsafe { ptr::addr_of!((*data).ifi_vhid).read() }
             };
             out.push((ip, vhid));
         }
         Ok(out)
-    }
-
-    /// Owns a getifaddrs list and frees it on drop.
-    #[derive(Debug)]
-    struct List {
-        head: *mut libc::ifaddrs,
-    }
-
-    impl List {
-        fn new() -> io::Result<List> {
-            let mut head = ptr::null_mut();
-            // SAFETY: `head` is a valid place for the list pointer; on
-            // success the list is ours (freed in Drop), on failure
-            // nothing is stored that must be freed.
-            syscall!(unsafe { libc::getifaddrs(&mut head) })?;
-            Ok(List { head })
-        }
-    }
-
-    impl Drop for List {
-        fn drop(&mut self) {
-            if !self.head.is_null() {
-                // SAFETY: `head` came from a successful getifaddrs and is
-                // freed only here; no entry outlives `self`.
-                unsafe { libc::freeifaddrs(self.head) };
-            }
-        }
     }
 }
 

@@ -6,6 +6,7 @@ use std::mem::offset_of;
 use std::ptr;
 
 use libc::c_int;
+use nix::net::if_::InterfaceFlags;
 
 use crate::unix::ifaddrs::{Entry, LinkInfo};
 use crate::unix::sockaddr::Sockaddr;
@@ -74,7 +75,7 @@ fn link_state(entry: &Entry<'_>) -> Option<bool> {
 
 /// Carrier does not come from the flags here: `IFF_RUNNING` is
 /// `IFF_DRV_RUNNING`, the driver's resources, not the link.
-pub(crate) fn carrier_from_flags(_flags: u64) -> Option<bool> {
+pub(crate) fn carrier_from_flags(_flags: InterfaceFlags) -> Option<bool> {
     None
 }
 

@@ -5,13 +5,13 @@
 use std::ffi::c_ulong;
 use std::io;
 use std::mem::size_of;
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
 use std::ptr;
 
 use super::abi::ioccom::IOCPARM_LEN;
 use super::abi::net_if::IFNAMSIZ;
-use super::abi::socket::{SOCK_CLOEXEC, SOCK_DGRAM};
 use super::abi::Plain;
+use nix::sys::socket::{AddressFamily, SockFlag, SockType};
 
 /// `name` as a NUL-padded `IFNAMSIZ` buffer: an interface or group
 /// name.
@@ -50,15 +50,19 @@ pub(crate) fn name_from(buf: &[u8]) -> String {
 /// Whatever `socket` reports (`EAFNOSUPPORT`: a kernel without that
 /// protocol).
 pub(crate) fn socket(family: u8) -> io::Result<OwnedFd> {
-    // SAFETY: socket takes integers and returns a new descriptor or -1.
-    let fd = syscall!(unsafe {
-        libc::socket(i32::from(family), SOCK_DGRAM | SOCK_CLOEXEC, 0)
-    })?;
-    // SAFETY: `fd` is a new descriptor that nothing else owns.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    let family = AddressFamily::from_i32(i32::from(family))
+        .ok_or_else(|| io::Error::from_raw_os_error(libc::EAFNOSUPPORT))?;
+    Ok(nix::sys::socket::socket(
+        family,
+        SockType::Datagram,
+        SockFlag::SOCK_CLOEXEC,
+        None,
+    )?)
 }
 
 /// `ioctl(fd, request, arg)`, retried on `EINTR`.
+// Hand-written: nix's ioctl macros also make an `unsafe fn` per request
+// and cannot check FreeBSD's encoded size against `T` as this does.
 ///
 /// # Errors
 ///

@@ -118,53 +118,56 @@ impl LaggProto {
     }
 }
 
-/// A port's `LAGG_PORT_*` flags.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct PortFlags(pub u32);
+bitflags::bitflags! {
+    /// A port's `LAGG_PORT_*` flags (bits the kernel sets that are not
+    /// named here are kept).
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct PortFlags: u32 {
+        /// `MASTER`: the lagg's primary port.
+        const MASTER = LAGG_PORT_MASTER;
+        /// `STACK`: a lagg as a port.
+        const STACK = LAGG_PORT_STACK;
+        /// `ACTIVE`: carrying traffic (failover: the one port in use).
+        const ACTIVE = LAGG_PORT_ACTIVE;
+        /// `COLLECTING` (LACP).
+        const COLLECTING = LAGG_PORT_COLLECTING;
+        /// `DISTRIBUTING` (LACP).
+        const DISTRIBUTING = LAGG_PORT_DISTRIBUTING;
+    }
+}
 
 impl PortFlags {
     /// `MASTER`: the lagg's primary port.
     pub fn master(self) -> bool {
-        self.0 & LAGG_PORT_MASTER != 0
+        self.contains(PortFlags::MASTER)
     }
 
     /// `STACK`: a lagg as a port.
     pub fn stack(self) -> bool {
-        self.0 & LAGG_PORT_STACK != 0
+        self.contains(PortFlags::STACK)
     }
 
     /// `ACTIVE`: carrying traffic (failover: the one port in use).
     pub fn active(self) -> bool {
-        self.0 & LAGG_PORT_ACTIVE != 0
+        self.contains(PortFlags::ACTIVE)
     }
 
     /// `COLLECTING` (LACP).
     pub fn collecting(self) -> bool {
-        self.0 & LAGG_PORT_COLLECTING != 0
+        self.contains(PortFlags::COLLECTING)
     }
 
     /// `DISTRIBUTING` (LACP).
     pub fn distributing(self) -> bool {
-        self.0 & LAGG_PORT_DISTRIBUTING != 0
+        self.contains(PortFlags::DISTRIBUTING)
     }
 }
 
 /// As ifconfig(8) prints them: `5<MASTER,ACTIVE>`.
 impl fmt::Display for PortFlags {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names = [
-            (LAGG_PORT_MASTER, "MASTER"),
-            (LAGG_PORT_STACK, "STACK"),
-            (LAGG_PORT_ACTIVE, "ACTIVE"),
-            (LAGG_PORT_COLLECTING, "COLLECTING"),
-            (LAGG_PORT_DISTRIBUTING, "DISTRIBUTING"),
-        ];
-        let set: Vec<&str> = names
-            .iter()
-            .filter(|(bit, _)| self.0 & bit != 0)
-            .map(|&(_, name)| name)
-            .collect();
-        write!(f, "{:x}<{}>", self.0, set.join(","))
+        let set: Vec<&str> = self.iter_names().map(|(name, _)| name).collect();
+        write!(f, "{:x}<{}>", self.bits(), set.join(","))
     }
 }
 
@@ -222,7 +225,7 @@ pub(crate) fn ports_from_records(
         .iter()
         .map(|r| LaggPort {
             name: name_from(&r.rp_portname),
-            flags: PortFlags(r.rp_flags),
+            flags: PortFlags::from_bits_retain(r.rp_flags),
         })
         .filter(|p| !p.name.is_empty())
         .collect()
@@ -358,7 +361,9 @@ mod os {
         SIOCGIFFLAGS, SIOCGLAGG, SIOCGLAGGOPTS, SIOCGLAGGPORT, SIOCSIFFLAGS,
         SIOCSLAGGDELPORT, SIOCSLAGGPORT,
     };
-    use crate::freebsd::abi::net_if::{ifreq, IFF_UP};
+    use nix::net::if_::InterfaceFlags;
+
+    use crate::freebsd::abi::net_if::ifreq;
     use crate::freebsd::abi::socket::AF_LOCAL;
     use crate::freebsd::ioctl::{self, ifname};
     use crate::{ifaddrs, ifindex};
@@ -626,9 +631,9 @@ mod os {
         // SAFETY: reading a union of plain data: any bytes are valid
         // flags; the kernel wrote them.
         let [low, high] = unsafe { req.ifr_ifru.ifru_flags };
-        let flags = flags_from(low, high);
-        let flags = if up { flags | IFF_UP } else { flags & !IFF_UP };
-        req.ifr_ifru.ifru_flags = flags_to(flags);
+        let mut flags = InterfaceFlags::from_bits_retain(flags_from(low, high));
+        flags.set(InterfaceFlags::IFF_UP, up);
+        req.ifr_ifru.ifru_flags = flags_to(flags.bits());
         // SAFETY: SIOCSIFFLAGS takes an ifreq, no pointers.
         unsafe { ioctl::ioctl(sock.as_fd(), SIOCSIFFLAGS, &mut req) }
             .map_err(context(format!("SIOCSIFFLAGS {name}")))
@@ -648,7 +653,8 @@ mod os {
             .map_err(context(format!("SIOCGIFFLAGS {name}")))?;
         // SAFETY: as in set_admin_up.
         let [low, high] = unsafe { req.ifr_ifru.ifru_flags };
-        Ok(flags_from(low, high) & IFF_UP != 0)
+        let flags = InterfaceFlags::from_bits_retain(flags_from(low, high));
+        Ok(flags.contains(InterfaceFlags::IFF_UP))
     }
 
     /// `ifr_flags` (low 16 bits) and `ifr_flagshigh` as one word.

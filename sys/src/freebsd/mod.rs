@@ -30,21 +30,11 @@ mod rtsock;
 #[cfg(target_os = "freebsd")]
 mod snapshot;
 
-/// Sets this thread's errno.
-#[cfg(target_os = "freebsd")]
-pub(crate) fn set_errno(value: libc::c_int) {
-    // SAFETY: __error returns a valid, aligned pointer to the calling
-    // thread's errno, which only this thread accesses.
-    unsafe { *libc::__error() = value };
-}
-
 /// FreeBSD: Capsicum capability mode.
 #[cfg(target_os = "freebsd")]
 pub(crate) fn enter_sandbox() -> std::io::Result<bool> {
-    // SAFETY: cap_enter takes no arguments and only changes this
-    // process's mode.
-    match syscall!(unsafe { libc::cap_enter() }) {
-        Ok(_) => Ok(true),
+    match capsicum::enter() {
+        Ok(()) => Ok(true),
         // A kernel without CAPABILITY_MODE.
         Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => Ok(false),
         Err(e) => Err(e),

@@ -59,11 +59,12 @@
 use std::collections::VecDeque;
 use std::ffi::{c_uint, c_ulong};
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use mpath_core::addr::Family;
 use mpath_wire::MacAddr;
+use nix::errno::Errno;
 
 use crate::freebsd::abi::bpf::{
     bpf_program, BIOCGBLEN, BIOCGDLT, BIOCIMMEDIATE, BIOCLOCK, BIOCSBLEN,
@@ -186,24 +187,14 @@ impl PortProbe {
     /// port is down, `ENXIO` once it is gone).
     pub fn send_frame(&self, frame: &[u8]) -> io::Result<()> {
         check_frame(frame, self.family, self.mac)?;
-        // SAFETY: `frame` is valid for reading `frame.len()` bytes,
-        // borrowed for the call, which only reads them.
-        let res = syscall!(unsafe {
-            libc::write(self.fd.as_raw_fd(), frame.as_ptr().cast(), frame.len())
-        });
-        match res {
-            Ok(n) if usize::try_from(n).ok() == Some(frame.len()) => Ok(()),
+        match nix::unistd::write(&self.fd, frame) {
+            Ok(n) if n == frame.len() => Ok(()),
             Ok(n) => Err(io::Error::other(format!(
                 "wrote {n} of {} bytes",
                 frame.len()
             ))),
-            Err(err)
-                if err.kind() == io::ErrorKind::WouldBlock
-                    || err.raw_os_error() == Some(libc::ENOBUFS) =>
-            {
-                Ok(())
-            }
-            Err(err) => Err(err),
+            Err(Errno::EAGAIN | Errno::ENOBUFS) => Ok(()),
+            Err(err) => Err(err.into()),
         }
     }
 
@@ -220,22 +211,11 @@ impl PortProbe {
         let state = &mut *guard;
         if state.queue.is_empty() {
             let n = loop {
-                // SAFETY: `state.buf` is valid for writing its length,
-                // exclusively borrowed for the call.
-                let res = syscall!(unsafe {
-                    libc::read(
-                        self.fd.as_raw_fd(),
-                        state.buf.as_mut_ptr().cast(),
-                        state.buf.len(),
-                    )
-                });
-                match res {
-                    Ok(n) => break usize::try_from(n).unwrap_or(0),
-                    Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                        return Ok(None);
-                    }
-                    Err(err) => return Err(err),
+                match nix::unistd::read(&self.fd, &mut state.buf) {
+                    Ok(n) => break n,
+                    Err(Errno::EINTR) => {}
+                    Err(Errno::EAGAIN) => return Ok(None),
+                    Err(err) => return Err(err.into()),
                 }
             };
             let bytes = &state.buf[..n.min(state.buf.len())];
@@ -290,13 +270,7 @@ fn open_bpf(
 ) -> io::Result<(OwnedFd, usize)> {
     let mut ifr = ifreq::zeroed();
     ifr.ifr_name = ifname(port)?;
-    let flags = libc::O_RDWR | libc::O_NONBLOCK | libc::O_CLOEXEC;
-    // SAFETY: the path is a NUL-terminated string literal; open reads it
-    // only during the call.
-    let raw = syscall!(unsafe { libc::open(c"/dev/bpf".as_ptr(), flags) })?;
-    // SAFETY: open succeeded: `raw` is an open descriptor that nothing
-    // else owns.
-    let owned = unsafe { OwnedFd::from_raw_fd(raw) };
+    let owned = bpf::open_device()?;
     let fd = owned.as_fd();
 
     let mut len: c_uint = BPF_BUFFER_LEN;

@@ -102,7 +102,7 @@ use std::ffi::{c_int, c_uint};
 use std::io;
 use std::mem::size_of;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::ptr;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -116,13 +116,14 @@ use crate::freebsd::abi::icmp6::{
 };
 use crate::freebsd::abi::in6::sockaddr_in6;
 use crate::freebsd::abi::net_if::IFNAMSIZ;
-use crate::freebsd::abi::socket::{
-    AF_INET6, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_RAW, SOL_SOCKET,
-};
+use crate::freebsd::abi::socket::SOL_SOCKET;
 use crate::freebsd::bpf::{self, Bpf, Filter, Inbound, NeighbourCache, Setup};
 use crate::freebsd::{cmsg, inet6};
-use crate::unix::sockopt;
+use crate::unix::{rawsock, sockopt};
 use crate::{clock, ifaddrs};
+use nix::sys::socket::{
+    bind, socket, AddressFamily, SockFlag, SockProtocol, SockType,
+};
 
 /// The BPF buffer length asked for: room for dozens of replies per read
 /// (not ABI: our choice; the kernel's default is 4 KiB).
@@ -465,29 +466,19 @@ fn sent(res: io::Result<()>) -> io::Result<()> {
 
 /// Opens the IPv6 path: a raw ICMPv6 socket bound to `src`.
 fn open_v6(ifindex: u32, src: Ipv6Addr) -> io::Result<OwnedFd> {
-    let kind = SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC;
-    let domain = c_int::from(AF_INET6);
-    // SAFETY: socket takes integers only.
-    let raw = syscall!(unsafe { libc::socket(domain, kind, IPPROTO_ICMPV6) })?;
-    // SAFETY: socket succeeded: `raw` is an open descriptor that nothing
-    // else owns.
-    let owned = unsafe { OwnedFd::from_raw_fd(raw) };
+    let owned = socket(
+        AddressFamily::Inet6,
+        SockType::Raw,
+        SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC,
+        SockProtocol::IcmpV6,
+    )?;
     let fd = owned.as_fd();
 
     // The filter first, so that as little unrelated ICMPv6 as possible
     // is queued before it is in place.
     let filter = inet6::icmp6_pass_only(ICMP6_ECHO_REPLY);
     sockopt::set(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter)?;
-    let addr = inet6::sockaddr6(src, ifindex);
-    // SAFETY: `addr` is a sockaddr_in6 (layout checked) of the length
-    // given, borrowed for the call; bind only reads it.
-    syscall!(unsafe {
-        libc::bind(
-            fd.as_raw_fd(),
-            ptr::from_ref(&addr).cast(),
-            socklen::<sockaddr_in6>(),
-        )
-    })?;
+    bind(fd.as_raw_fd(), &rawsock::sockaddr(IpAddr::V6(src), ifindex))?;
     let one: c_int = 1;
     let off: c_uint = 0;
     sockopt::set(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &one)?;
@@ -501,6 +492,8 @@ fn open_v6(ifindex: u32, src: Ipv6Addr) -> io::Result<OwnedFd> {
 }
 
 /// Sends `msg` to `dst` out of interface `ifindex` (`IPV6_PKTINFO`).
+// Hand-written sendmsg/recvmsg: the control messages are built and
+// parsed by `freebsd::cmsg` with FreeBSD's numbers, tested on Linux.
 fn send_v6(
     fd: BorrowedFd<'_>,
     ifindex: u32,

@@ -122,6 +122,8 @@ fn drop_unusable_ipv6(snap: &mut KernelSnapshot) -> io::Result<()> {
 /// The whole answer of the sysctl `mib`, read with the usual two calls
 /// (size, then data), tried again when the answer grew in between
 /// (`ENOMEM`).
+// Hand-written: the sysctl crate reads typed values by name or OID and
+// cannot express these nameless six-integer MIBs returning binary blobs.
 fn sysctl(mib: &[c_int]) -> io::Result<Vec<u8>> {
     let namelen = c_uint::try_from(mib.len())
         .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;

@@ -4,8 +4,8 @@
 use std::mem::size_of;
 
 use libc::c_int;
+use nix::net::if_::InterfaceFlags;
 
-use crate::unix::flag_bit;
 use crate::unix::ifaddrs::{Entry, LinkInfo};
 use crate::unix::sockaddr::Sockaddr;
 
@@ -37,8 +37,8 @@ pub(crate) fn link_info(
 
 /// `IFF_RUNNING`, which the kernel keeps in step with the driver's
 /// DL_NOTE_LINK_UP/DOWN notifications; in.mpathd's link state.
-pub(crate) fn carrier_from_flags(flags: u64) -> Option<bool> {
-    Some(flags & flag_bit(libc::IFF_RUNNING) != 0)
+pub(crate) fn carrier_from_flags(flags: InterfaceFlags) -> Option<bool> {
+    Some(flags.contains(InterfaceFlags::IFF_RUNNING))
 }
 
 /// libsocket already cuts `net0:1` to `net0`; do it again in case a

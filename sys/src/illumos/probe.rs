@@ -15,13 +15,16 @@
 
 use std::io;
 use std::net::IpAddr;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 
 use libc::c_int;
 use mpath_core::addr::Family;
+use nix::sys::socket::{
+    bind, socket, AddressFamily, SockFlag, SockProtocol, SockType,
+};
 
 pub use crate::unix::rawsock::Received;
-use crate::unix::rawsock::{self, in_addr, SockAddr, Stamp};
+use crate::unix::rawsock::{self, in_addr, Stamp};
 use crate::unix::sockopt;
 
 /// A raw ICMP (IPv4) or ICMPv6 socket bound to one interface and one
@@ -53,15 +56,11 @@ impl ProbeSocket {
             ));
         }
         let (domain, protocol) = match family {
-            Family::V4 => (libc::AF_INET, libc::IPPROTO_ICMP),
-            Family::V6 => (libc::AF_INET6, libc::IPPROTO_ICMPV6),
+            Family::V4 => (AddressFamily::Inet, SockProtocol::Icmp),
+            Family::V6 => (AddressFamily::Inet6, SockProtocol::IcmpV6),
         };
-        let kind = libc::SOCK_RAW | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
-        // SAFETY: socket takes integers only.
-        let raw = syscall!(unsafe { libc::socket(domain, kind, protocol) })?;
-        // SAFETY: socket succeeded: `raw` is an open descriptor that
-        // nothing else owns.
-        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+        let flags = SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC;
+        let fd = socket(domain, SockType::Raw, flags, protocol)?;
         let socket = ProbeSocket {
             fd,
             family,
@@ -91,12 +90,7 @@ impl ProbeSocket {
                 sockopt::set(fd, level, libc::IPV6_MULTICAST_IF, &ifindex)?;
             }
         }
-        let addr = SockAddr::new(src, ifindex);
-        // SAFETY: `addr` is a sockaddr_in or sockaddr_in6 of the given
-        // length, borrowed for the call; bind only reads it.
-        syscall!(unsafe {
-            libc::bind(fd.as_raw_fd(), addr.ptr(), addr.len())
-        })?;
+        bind(fd.as_raw_fd(), &rawsock::sockaddr(src, ifindex))?;
         sockopt::set(fd, libc::SOL_SOCKET, libc::SO_TIMESTAMP, &one)?;
         Ok(socket)
     }

@@ -8,7 +8,10 @@
 //! error means "read everything again".
 
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+
+use nix::errno::Errno;
+use nix::sys::socket::{socket, AddressFamily, SockFlag, SockType};
 
 /// illumos `<net/route.h>`: the routing message format version (3, the
 /// 4.4BSD value; FreeBSD has since moved to 5). Not machine-checked: no
@@ -33,11 +36,12 @@ pub struct RouteSocket {
 impl RouteSocket {
     /// Opens it (every address family's messages).
     pub fn open() -> io::Result<RouteSocket> {
-        let kind = libc::SOCK_RAW | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
-        // SAFETY: socket takes integers only.
-        let raw = syscall!(unsafe { libc::socket(libc::PF_ROUTE, kind, 0) })?;
-        // SAFETY: socket succeeded; nothing else owns `raw`.
-        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+        let fd = socket(
+            AddressFamily::Route,
+            SockType::Raw,
+            SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC,
+            None,
+        )?;
         Ok(RouteSocket { fd })
     }
 
@@ -46,23 +50,13 @@ impl RouteSocket {
         let mut d = Drained::default();
         let mut buf = [0u8; 2048];
         loop {
-            // SAFETY: `buf` is valid for writing `buf.len()` bytes for
-            // the duration of the call.
-            let res = syscall!(unsafe {
-                libc::read(
-                    self.fd.as_raw_fd(),
-                    buf.as_mut_ptr().cast(),
-                    buf.len(),
-                )
-            });
-            match res {
+            match nix::unistd::read(&self.fd, &mut buf) {
                 Ok(n) => {
-                    let n = usize::try_from(n).unwrap_or(0);
                     d.messages += 1;
                     d.resync |= !header_ok(buf.get(..n).unwrap_or(&[]));
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(Errno::EAGAIN) => break,
+                Err(Errno::EINTR) => {}
                 // ENOBUFS: the kernel dropped messages.
                 Err(_) => {
                     d.resync = true;

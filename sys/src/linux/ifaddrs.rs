@@ -4,8 +4,8 @@
 use std::mem::{offset_of, size_of};
 
 use libc::c_int;
+use nix::net::if_::InterfaceFlags;
 
-use crate::unix::flag_bit;
 use crate::unix::ifaddrs::{Entry, LinkInfo};
 use crate::unix::sockaddr::Sockaddr;
 
@@ -57,8 +57,8 @@ pub(crate) fn link_info(
 }
 
 /// `IFF_LOWER_UP`: the driver's carrier (RFC 2863 "lower layer up").
-pub(crate) fn carrier_from_flags(flags: u64) -> Option<bool> {
-    Some(flags & flag_bit(libc::IFF_LOWER_UP) != 0)
+pub(crate) fn carrier_from_flags(flags: InterfaceFlags) -> Option<bool> {
+    Some(flags.contains(InterfaceFlags::IFF_LOWER_UP))
 }
 
 /// An IPv4 address label such as `eth0:1` belongs to device `eth0`.

@@ -13,15 +13,18 @@
 //! answer to an earlier request.
 
 use std::io;
-use std::mem::{size_of, MaybeUninit};
-use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
-use std::ptr;
+use std::os::fd::AsRawFd;
 
-use libc::{c_int, socklen_t};
+use libc::c_int;
+use nix::errno::Errno;
+use nix::sys::socket::{
+    recvfrom, sendto, setsockopt, socket, sockopt as nix_opt, AddressFamily,
+    MsgFlags, NetlinkAddr, SockFlag, SockProtocol, SockType,
+};
+use nix::sys::time::TimeVal;
 
 use super::netlink::msg::{ifinfomsg, messages, Message, Request};
 use crate::ifindex;
-use crate::unix::sockopt;
 
 /// How long to wait for the kernel's acknowledgement (not a kernel
 /// number: the kernel answers at once; this only bounds a wedged one).
@@ -81,65 +84,36 @@ pub fn set_admin_up_index(index: u32, up: bool) -> io::Result<()> {
 /// Sends `request` on a new `NETLINK_ROUTE` socket and waits for the
 /// kernel's acknowledgement.
 fn request_ack(request: &mut Request) -> io::Result<()> {
-    let kind = libc::SOCK_RAW | libc::SOCK_CLOEXEC;
-    // SAFETY: socket takes integers only.
-    let raw = syscall!(unsafe {
-        libc::socket(libc::AF_NETLINK, kind, libc::NETLINK_ROUTE)
-    })?;
-    // SAFETY: socket succeeded: `raw` is an open descriptor nothing else
-    // owns.
-    let fd = unsafe { OwnedFd::from_raw_fd(raw) };
-    let timeout = libc::timeval {
-        tv_sec: ACK_TIMEOUT_SECS,
-        tv_usec: 0,
-    };
-    sockopt::set(fd.as_fd(), libc::SOL_SOCKET, libc::SO_RCVTIMEO, &timeout)?;
+    let fd = socket(
+        AddressFamily::Netlink,
+        SockType::Raw,
+        SockFlag::SOCK_CLOEXEC,
+        SockProtocol::NetlinkRoute,
+    )?;
+    let timeout = TimeVal::new(ACK_TIMEOUT_SECS, 0);
+    setsockopt(&fd, nix_opt::ReceiveTimeout, &timeout)?;
     let bytes = request.set_seq(SEQ);
-    let to = sockaddr_nl();
-    // SAFETY: `bytes` is readable for its length and `to` is a
-    // sockaddr_nl of the length given (the kernel's address, port 0);
-    // sendto only reads both.
-    let sent = syscall!(unsafe {
-        libc::sendto(
-            fd.as_raw_fd(),
-            bytes.as_ptr().cast(),
-            bytes.len(),
-            0,
-            ptr::from_ref(&to).cast(),
-            nl_len(),
-        )
-    })?;
-    if usize::try_from(sent).ok() != Some(bytes.len()) {
+    // The kernel's address: port 0.
+    let to = NetlinkAddr::new(0, 0);
+    let sent = sendto(fd.as_raw_fd(), bytes, &to, MsgFlags::empty())?;
+    if sent != bytes.len() {
         return Err(io::Error::other("netlink request sent in part"));
     }
     let mut buf = vec![0u8; 8192];
     loop {
-        let mut from = sockaddr_nl();
-        let mut from_len = nl_len();
-        // SAFETY: `buf` is writable for its length and `from` for
-        // `from_len` bytes; recvfrom writes at most that much to each.
-        let res = syscall!(unsafe {
-            libc::recvfrom(
-                fd.as_raw_fd(),
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                0,
-                ptr::from_mut(&mut from).cast(),
-                &mut from_len,
-            )
-        });
-        let len = match res {
-            Ok(len) => usize::try_from(len).unwrap_or(0).min(buf.len()),
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-            Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+        let res = recvfrom::<NetlinkAddr>(fd.as_raw_fd(), &mut buf);
+        let (len, from) = match res {
+            Ok((len, from)) => (len.min(buf.len()), from),
+            Err(Errno::EINTR) => continue,
+            Err(Errno::EAGAIN) => {
                 return Err(io::Error::new(
                     io::ErrorKind::TimedOut,
                     "no netlink acknowledgement within 5 s",
                 ));
             }
-            Err(err) => return Err(err),
+            Err(err) => return Err(err.into()),
         };
-        if from.nl_pid != 0 {
+        if from.is_none_or(|from| from.pid() != 0) {
             continue; // not from the kernel
         }
         for raw in messages(&buf[..len]) {
@@ -155,21 +129,6 @@ fn request_ack(request: &mut Request) -> io::Result<()> {
             }
         }
     }
-}
-
-/// An all-zero `sockaddr_nl` of family `AF_NETLINK`: the kernel's
-/// address.
-fn sockaddr_nl() -> libc::sockaddr_nl {
-    // SAFETY: sockaddr_nl is plain integers; all zeros is valid.
-    let mut addr: libc::sockaddr_nl =
-        unsafe { MaybeUninit::zeroed().assume_init() };
-    addr.nl_family =
-        libc::sa_family_t::try_from(libc::AF_NETLINK).unwrap_or_default();
-    addr
-}
-
-fn nl_len() -> socklen_t {
-    socklen_t::try_from(size_of::<libc::sockaddr_nl>()).unwrap_or(0)
 }
 
 /// Whether interface `name` is administratively up (`IFF_UP`), read

@@ -16,10 +16,14 @@
 
 use std::io;
 use std::mem::size_of;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::ptr;
 
 use libc::c_int;
+use nix::sys::socket::{
+    sendto, socket, AddressFamily, LinkAddr, MsgFlags, SockFlag, SockType,
+    SockaddrLike,
+};
 
 /// Length of an Ethernet header: destination, source, EtherType.
 const ETHERNET_HEADER_LEN: usize = 14;
@@ -38,12 +42,7 @@ impl FrameSocket {
     ///
     /// `EPERM` without `CAP_NET_RAW`.
     pub fn open() -> io::Result<FrameSocket> {
-        let kind = libc::SOCK_RAW | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
-        // SAFETY: socket takes integers only.
-        let raw = syscall!(unsafe { libc::socket(libc::AF_PACKET, kind, 0) })?;
-        // SAFETY: socket succeeded: `raw` is an open descriptor that
-        // nothing else owns.
-        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+        let fd = packet_socket()?;
         Ok(FrameSocket { fd })
     }
 
@@ -66,41 +65,13 @@ impl FrameSocket {
                 format!("a {}-byte frame has no Ethernet header", frame.len()),
             ));
         };
-        let index = c_int::try_from(ifindex).map_err(|_| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("interface index {ifindex} too large"),
-            )
-        })?;
-        let mut addr_bytes = [0u8; 8];
-        addr_bytes[..6].copy_from_slice(&header[..6]);
-        let addr = libc::sockaddr_ll {
-            sll_family: libc::AF_PACKET as libc::c_ushort,
-            // The EtherType as in the frame: already in network order.
-            sll_protocol: u16::from_ne_bytes([header[12], header[13]]),
-            sll_ifindex: index,
-            sll_hatype: 0,
-            sll_pkttype: 0,
-            sll_halen: 6,
-            sll_addr: addr_bytes,
-        };
-        let addr_len =
-            libc::socklen_t::try_from(size_of::<libc::sockaddr_ll>())
-                .unwrap_or(0);
-        // SAFETY: `frame` is valid for reading `frame.len()` bytes and
-        // `addr` is a sockaddr_ll of `addr_len` bytes, both borrowed for
-        // the call, which only reads them.
-        let sent = syscall!(unsafe {
-            libc::sendto(
-                self.fd.as_raw_fd(),
-                frame.as_ptr().cast(),
-                frame.len(),
-                0,
-                ptr::from_ref(&addr).cast(),
-                addr_len,
-            )
-        })?;
-        if usize::try_from(sent).ok() != Some(frame.len()) {
+        let dst = header[..6].try_into().ok();
+        // The EtherType as in the frame: already in network order.
+        let protocol = u16::from_ne_bytes([header[12], header[13]]);
+        let addr = link_addr(ifindex, protocol, dst)?;
+        let sent =
+            sendto(self.fd.as_raw_fd(), frame, &addr, MsgFlags::empty())?;
+        if sent != frame.len() {
             return Err(io::Error::other(format!(
                 "sent {sent} of {} bytes",
                 frame.len()
@@ -108,6 +79,51 @@ impl FrameSocket {
         }
         Ok(())
     }
+}
+
+/// An `AF_PACKET`, `SOCK_RAW` socket of protocol 0 (it receives
+/// nothing until bound to a protocol), non-blocking and close-on-exec.
+pub(crate) fn packet_socket() -> io::Result<OwnedFd> {
+    let flags = SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC;
+    Ok(socket(AddressFamily::Packet, SockType::Raw, flags, None)?)
+}
+
+/// A `sockaddr_ll` for bind and sendto: interface `ifindex`, protocol
+/// `protocol` (an EtherType in network order), destination `dst`.
+///
+/// # Errors
+///
+/// `InvalidInput` for an index that is not an `int`.
+pub(crate) fn link_addr(
+    ifindex: u32,
+    protocol: u16,
+    dst: Option<[u8; 6]>,
+) -> io::Result<LinkAddr> {
+    let index = c_int::try_from(ifindex).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("interface index {ifindex} too large"),
+        )
+    })?;
+    let mut addr_bytes = [0u8; 8];
+    if let Some(dst) = dst {
+        addr_bytes[..6].copy_from_slice(&dst);
+    }
+    let addr = libc::sockaddr_ll {
+        sll_family: libc::AF_PACKET as libc::c_ushort,
+        sll_protocol: protocol,
+        sll_ifindex: index,
+        sll_hatype: 0,
+        sll_pkttype: 0,
+        sll_halen: if dst.is_some() { 6 } else { 0 },
+        sll_addr: addr_bytes,
+    };
+    let len = libc::socklen_t::try_from(size_of::<libc::sockaddr_ll>()).ok();
+    // nix has no constructor for a LinkAddr, only this conversion.
+    // SAFETY: `addr` is a complete, initialised sockaddr_ll of `len`
+    // bytes, which from_raw copies.
+    unsafe { LinkAddr::from_raw(ptr::from_ref(&addr).cast(), len) }
+        .ok_or_else(|| io::Error::from(io::ErrorKind::InvalidInput))
 }
 
 impl AsFd for FrameSocket {
@@ -124,11 +140,12 @@ impl AsRawFd for FrameSocket {
 
 #[cfg(test)]
 mod tests {
-    use std::mem;
     use std::net::Ipv4Addr;
     use std::time::{Duration, Instant};
 
     use mpath_wire::MacAddr;
+
+    use nix::sys::socket::{bind, recv, SockProtocol};
 
     use super::*;
     use crate::linux::testns::{in_fresh_netns, ip};
@@ -137,30 +154,12 @@ mod tests {
     /// A receiving packet socket for every protocol on `ifindex`: what
     /// the daemon never opens, here to watch the wire.
     fn sniffer(ifindex: u32) -> OwnedFd {
+        let flags = SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC;
+        let all = SockProtocol::EthAll;
+        let fd =
+            socket(AddressFamily::Packet, SockType::Raw, flags, all).unwrap();
         let all = (libc::ETH_P_ALL as u16).to_be();
-        let kind = libc::SOCK_RAW | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
-        // SAFETY: socket takes integers only.
-        let raw = syscall!(unsafe {
-            libc::socket(libc::AF_PACKET, kind, c_int::from(all))
-        })
-        .unwrap();
-        // SAFETY: an open descriptor nothing else owns.
-        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
-        // SAFETY: sockaddr_ll is integers and bytes; zero is valid.
-        let mut addr: libc::sockaddr_ll = unsafe { mem::zeroed() };
-        addr.sll_family = libc::AF_PACKET as libc::c_ushort;
-        addr.sll_protocol = all;
-        addr.sll_ifindex = c_int::try_from(ifindex).unwrap();
-        let len = libc::socklen_t::try_from(size_of::<libc::sockaddr_ll>());
-        // SAFETY: `addr` is a sockaddr_ll of `len` bytes, read by bind.
-        syscall!(unsafe {
-            libc::bind(
-                fd.as_raw_fd(),
-                ptr::from_ref(&addr).cast(),
-                len.unwrap(),
-            )
-        })
-        .unwrap();
+        bind(fd.as_raw_fd(), &link_addr(ifindex, all, None).unwrap()).unwrap();
         fd
     }
 
@@ -175,18 +174,10 @@ mod tests {
             if poll::poll(&mut fds, Some(left)).unwrap() == 0 {
                 continue;
             }
-            // SAFETY: `buf` is valid for writing `buf.len()` bytes.
-            let n = syscall!(unsafe {
-                libc::recv(
-                    fd.as_raw_fd(),
-                    buf.as_mut_ptr().cast(),
-                    buf.len(),
-                    0,
-                )
-            });
+            let n = recv(fd.as_raw_fd(), &mut buf, MsgFlags::empty());
             let Ok(n) = n else { continue };
             // Other traffic (IPv6 router solicitations, MLD) is skipped.
-            if buf.get(..usize::try_from(n).unwrap()) == Some(frame) {
+            if buf.get(..n) == Some(frame) {
                 return;
             }
         }

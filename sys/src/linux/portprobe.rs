@@ -69,16 +69,21 @@
 //! the port received them (padding included), with the kernel's receive
 //! time on the realtime clock.
 
-use std::io;
-use std::mem::{self, size_of};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
-use std::ptr;
+use std::io::{self, IoSliceMut};
+use std::mem;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 
 use libc::c_int;
 use mpath_core::addr::Family;
 use mpath_wire::MacAddr;
+use nix::errno::Errno;
+use nix::sys::socket::{
+    bind, recvmsg, sendto, setsockopt, sockopt as nix_opt, LinkAddr, MsgFlags,
+};
 
+use super::packet::{link_addr, packet_socket};
 use crate::ifindex;
+use crate::unix::rawsock::Stamp;
 use crate::unix::sockopt;
 
 /// Ethernet header: destination, source, EtherType.
@@ -173,12 +178,7 @@ impl PortProbe {
         let index = c_int::try_from(ifindex).map_err(|_| {
             invalid(format!("interface index {ifindex} too large"))
         })?;
-        let kind = libc::SOCK_RAW | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
-        // SAFETY: socket takes integers only.
-        let raw = syscall!(unsafe { libc::socket(libc::AF_PACKET, kind, 0) })?;
-        // SAFETY: socket succeeded: `raw` is an open descriptor that
-        // nothing else owns.
-        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+        let fd = packet_socket()?;
         let probe = PortProbe {
             fd,
             ifindex,
@@ -203,20 +203,7 @@ impl PortProbe {
             Family::V6 => libc::ETH_P_IPV6,
         };
         let protocol = u16::try_from(ethertype).unwrap_or(0).to_be();
-        // SAFETY: sockaddr_ll is integers and bytes; all zeros is valid.
-        let mut addr: libc::sockaddr_ll = unsafe { mem::zeroed() };
-        addr.sll_family = libc::AF_PACKET as libc::c_ushort;
-        addr.sll_protocol = protocol;
-        addr.sll_ifindex = index;
-        // SAFETY: `addr` is a sockaddr_ll of the length given, borrowed
-        // for the call; bind only reads it.
-        syscall!(unsafe {
-            libc::bind(
-                fd.as_raw_fd(),
-                ptr::from_ref(&addr).cast(),
-                socklen::<libc::sockaddr_ll>(),
-            )
-        })?;
+        bind(fd.as_raw_fd(), &link_addr(ifindex, protocol, None)?)?;
 
         let mut address = [0u8; 8];
         address[..6].copy_from_slice(&mac.octets());
@@ -228,7 +215,7 @@ impl PortProbe {
             mr_address: address,
         };
         sockopt::set(fd, libc::SOL_PACKET, libc::PACKET_ADD_MEMBERSHIP, &mreq)?;
-        sockopt::set(fd, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, &one)?;
+        setsockopt(&fd, nix_opt::ReceiveTimestampns, &true)?;
         Ok(probe)
     }
 
@@ -262,44 +249,18 @@ impl PortProbe {
     /// port is down, `ENXIO`/`ENODEV` once it is gone, `EMSGSIZE`.
     pub fn send_frame(&self, frame: &[u8]) -> io::Result<()> {
         check_frame(frame, self.family, self.mac)?;
-        let mut dst = [0u8; 8];
-        dst[..6].copy_from_slice(&frame[..6]);
-        let addr = libc::sockaddr_ll {
-            sll_family: libc::AF_PACKET as libc::c_ushort,
-            // The EtherType as in the frame: already in network order.
-            sll_protocol: u16::from_ne_bytes([frame[12], frame[13]]),
-            sll_ifindex: c_int::try_from(self.ifindex).unwrap_or(0),
-            sll_hatype: 0,
-            sll_pkttype: 0,
-            sll_halen: 6,
-            sll_addr: dst,
-        };
-        // SAFETY: `frame` is valid for reading `frame.len()` bytes and
-        // `addr` is a sockaddr_ll of the length given, both borrowed for
-        // the call, which only reads them.
-        let res = syscall!(unsafe {
-            libc::sendto(
-                self.fd.as_raw_fd(),
-                frame.as_ptr().cast(),
-                frame.len(),
-                0,
-                ptr::from_ref(&addr).cast(),
-                socklen::<libc::sockaddr_ll>(),
-            )
-        });
-        match res {
-            Ok(n) if usize::try_from(n).ok() == Some(frame.len()) => Ok(()),
+        let dst = frame[..6].try_into().ok();
+        // The EtherType as in the frame: already in network order.
+        let protocol = u16::from_ne_bytes([frame[12], frame[13]]);
+        let addr = link_addr(self.ifindex, protocol, dst)?;
+        match sendto(self.fd.as_raw_fd(), frame, &addr, MsgFlags::empty()) {
+            Ok(n) if n == frame.len() => Ok(()),
             Ok(n) => Err(io::Error::other(format!(
                 "sent {n} of {} bytes",
                 frame.len()
             ))),
-            Err(err)
-                if err.kind() == io::ErrorKind::WouldBlock
-                    || err.raw_os_error() == Some(libc::ENOBUFS) =>
-            {
-                Ok(())
-            }
-            Err(err) => Err(err),
+            Err(Errno::EAGAIN | Errno::ENOBUFS) => Ok(()),
+            Err(err) => Err(err.into()),
         }
     }
 
@@ -321,47 +282,40 @@ impl PortProbe {
     }
 
     fn recv_one(&self, buf: &mut [u8]) -> io::Result<Received> {
-        // SAFETY: sockaddr_ll is integers and bytes; all zeros is valid.
-        let mut name: libc::sockaddr_ll = unsafe { mem::zeroed() };
         let mut control = ControlBuf([0; CONTROL_LEN]);
-        let mut iov = libc::iovec {
-            iov_base: buf.as_mut_ptr().cast(),
-            iov_len: buf.len(),
-        };
-        // SAFETY: msghdr is integers and raw pointers (and padding on
-        // musl); all zeros is a valid value.
-        let mut msg: libc::msghdr = unsafe { mem::zeroed() };
-        msg.msg_name = ptr::from_mut(&mut name).cast();
-        msg.msg_namelen = socklen::<libc::sockaddr_ll>();
-        msg.msg_iov = &mut iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control.0.as_mut_ptr().cast();
-        // size_t in glibc, socklen_t in musl; 128 fits both.
-        msg.msg_controllen = CONTROL_LEN as _;
-        let n = loop {
-            let raw = self.fd.as_raw_fd();
-            // SAFETY: `msg` points to `name`, `iov` (which points to
-            // `buf`) and `control`, all live and exclusively borrowed for
-            // the call, with their true lengths; recvmsg writes within
-            // those and updates the lengths and flags in `msg`.
-            match syscall!(unsafe { libc::recvmsg(raw, &mut msg, 0) }) {
-                Ok(n) => break n,
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                    return Ok(Received::None);
-                }
-                Err(err) => return Err(err),
+        let buf_len = buf.len();
+        let mut iov = [IoSliceMut::new(buf)];
+        let msg = loop {
+            let res = recvmsg::<LinkAddr>(
+                self.fd.as_raw_fd(),
+                &mut iov,
+                Some(&mut control.0),
+                MsgFlags::empty(),
+            );
+            match res {
+                Ok(msg) => break msg,
+                Err(Errno::EINTR) => {}
+                Err(Errno::EAGAIN) => return Ok(Received::None),
+                Err(err) => return Err(err.into()),
             }
         };
-        if c_int::from(name.sll_pkttype) == c_int::from(libc::PACKET_OUTGOING) {
+        let outgoing = msg.address.is_some_and(|name| {
+            c_int::from(name.pkttype()) == c_int::from(libc::PACKET_OUTGOING)
+        });
+        if outgoing {
             return Ok(Received::Skipped);
         }
-        let len = usize::try_from(n).unwrap_or(0).min(buf.len());
-        let truncated =
-            msg.msg_flags & (libc::MSG_TRUNC | libc::MSG_CTRUNC) != 0;
+        let len = msg.bytes.min(buf_len);
+        let truncated = msg
+            .flags
+            .intersects(MsgFlags::MSG_TRUNC | MsgFlags::MSG_CTRUNC);
+        // With MSG_CTRUNC nix gives no control messages: no stamp.
+        let rx_realtime_ns = msg.cmsgs().ok().and_then(|mut cmsgs| {
+            cmsgs.find_map(|c| Stamp::Nanoseconds.read(&c))
+        });
         Ok(Received::Frame(Frame {
             len,
-            rx_realtime_ns: timestamp_ns(&msg),
+            rx_realtime_ns,
             truncated,
         }))
     }
@@ -488,65 +442,8 @@ struct ControlBuf([u8; CONTROL_LEN]);
 
 const _: () = assert!(mem::align_of::<libc::cmsghdr>() <= 8);
 
-/// The `SCM_TIMESTAMPNS` stamp among the control messages of `msg`, in
-/// nanoseconds since the epoch.
-fn timestamp_ns(msg: &libc::msghdr) -> Option<i64> {
-    let base = msg.msg_control as usize;
-    #[allow(clippy::useless_conversion)]
-    let control_len = usize::try_from(msg.msg_controllen).ok()?;
-    let data_len = size_of::<libc::timespec>();
-    // SAFETY: CMSG_LEN is arithmetic on its argument.
-    let want_len = unsafe { libc::CMSG_LEN(u32::try_from(data_len).ok()?) };
-    // SAFETY: `msg` is the header recvmsg just filled in: `msg_control`
-    // points to our aligned buffer and `msg_controllen` is how much of it
-    // the kernel used. CMSG_FIRSTHDR returns null if no header fits.
-    let mut cmsg = unsafe { libc::CMSG_FIRSTHDR(msg) };
-    while !cmsg.is_null() {
-        // SAFETY: a non-null result of CMSG_FIRSTHDR or CMSG_NXTHDR points
-        // to a cmsghdr inside the `msg_controllen` bytes of the aligned
-        // control buffer, at an aligned offset.
-        let hdr = unsafe { &*cmsg };
-        #[allow(clippy::useless_conversion)]
-        let hdr_len = usize::try_from(hdr.cmsg_len).unwrap_or(0);
-        if hdr.cmsg_level == libc::SOL_SOCKET
-            && hdr.cmsg_type == libc::SCM_TIMESTAMPNS
-            && hdr_len >= usize::try_from(want_len).ok()?
-        {
-            // SAFETY: CMSG_DATA is pointer arithmetic within the header's
-            // message.
-            let data = unsafe { libc::CMSG_DATA(cmsg) };
-            let offset = (data as usize).checked_sub(base)?;
-            if offset.checked_add(data_len)? > control_len {
-                return None;
-            }
-            // SAFETY: `data` points to a timespec's worth of bytes the
-            // kernel wrote inside the control buffer (checked just
-            // above); any bit pattern is a valid timespec, and the read
-            // does not assume alignment.
-            let ts =
-                unsafe { ptr::read_unaligned(data.cast::<libc::timespec>()) };
-            // time_t and c_long are i32 on 32-bit targets.
-            #[allow(clippy::useless_conversion)]
-            return Some(
-                i64::from(ts.tv_sec)
-                    .saturating_mul(1_000_000_000)
-                    .saturating_add(i64::from(ts.tv_nsec)),
-            );
-        }
-        // SAFETY: as for CMSG_FIRSTHDR; `cmsg` is a header inside the
-        // control buffer. CMSG_NXTHDR returns null at the end.
-        cmsg = unsafe { libc::CMSG_NXTHDR(msg, cmsg) };
-    }
-    None
-}
-
 fn invalid(msg: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, msg)
-}
-
-/// The size of `T` as a `socklen_t`; socket addresses are small.
-fn socklen<T>() -> libc::socklen_t {
-    libc::socklen_t::try_from(size_of::<T>()).unwrap_or(0)
 }
 
 #[cfg(test)]

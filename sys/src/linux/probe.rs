@@ -43,12 +43,16 @@
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 
 use libc::c_int;
 use mpath_core::addr::Family;
+use nix::sys::socket::{
+    bind, setsockopt, socket, sockopt as nix_opt, AddressFamily, SockFlag,
+    SockProtocol, SockType,
+};
 
-use crate::unix::rawsock::{self, in_addr, SockAddr, Stamp};
+use crate::unix::rawsock::{self, in_addr, Stamp};
 use crate::unix::sockopt;
 
 /// ICMP echo reply (RFC 792).
@@ -138,15 +142,11 @@ impl ProbeSocket {
             return Err(invalid(format!("bad interface name {ifname:?}")));
         }
         let (domain, protocol) = match family {
-            Family::V4 => (libc::AF_INET, libc::IPPROTO_ICMP),
-            Family::V6 => (libc::AF_INET6, libc::IPPROTO_ICMPV6),
+            Family::V4 => (AddressFamily::Inet, SockProtocol::Icmp),
+            Family::V6 => (AddressFamily::Inet6, SockProtocol::IcmpV6),
         };
-        let kind = libc::SOCK_RAW | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
-        // SAFETY: socket takes integers only.
-        let raw = syscall!(unsafe { libc::socket(domain, kind, protocol) })?;
-        // SAFETY: socket succeeded: `raw` is an open descriptor that
-        // nothing else owns.
-        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+        let flags = SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC;
+        let fd = socket(domain, SockType::Raw, flags, protocol)?;
         let socket = ProbeSocket {
             fd,
             family,
@@ -169,21 +169,19 @@ impl ProbeSocket {
         }
         // Linux's IP_BOUND_IF: the socket sends through and receives from
         // this device only.
-        let name = ifname.as_bytes();
-        sockopt::set_slice(fd, libc::SOL_SOCKET, libc::SO_BINDTODEVICE, name)?;
-        let addr = SockAddr::new(src, ifindex);
-        // SAFETY: `addr` is a sockaddr_in or sockaddr_in6 of the given
-        // length, borrowed for the call; bind only reads it.
-        syscall!(unsafe {
-            libc::bind(fd.as_raw_fd(), addr.ptr(), addr.len())
-        })?;
+        setsockopt(
+            &fd,
+            nix_opt::BindToDevice,
+            &std::ffi::OsString::from(ifname),
+        )?;
+        bind(fd.as_raw_fd(), &rawsock::sockaddr(src, ifindex))?;
 
         let one: c_int = 1;
         let zero: c_int = 0;
         match src {
             IpAddr::V4(src) => {
                 let level = libc::IPPROTO_IP;
-                sockopt::set(fd, level, libc::IP_TTL, &one)?;
+                setsockopt(&fd, nix_opt::Ipv4Ttl, &one)?;
                 sockopt::set(fd, level, libc::IP_MULTICAST_TTL, &one)?;
                 sockopt::set(fd, level, libc::IP_MULTICAST_LOOP, &zero)?;
                 let mreqn = libc::ip_mreqn {
@@ -195,14 +193,14 @@ impl ProbeSocket {
             }
             IpAddr::V6(_) => {
                 let level = libc::IPPROTO_IPV6;
-                sockopt::set(fd, level, libc::IPV6_UNICAST_HOPS, &one)?;
+                setsockopt(&fd, nix_opt::Ipv6Ttl, &one)?;
                 sockopt::set(fd, level, libc::IPV6_MULTICAST_HOPS, &one)?;
                 sockopt::set(fd, level, libc::IPV6_MULTICAST_LOOP, &zero)?;
                 let index = index_c_int(ifindex)?;
                 sockopt::set(fd, level, libc::IPV6_MULTICAST_IF, &index)?;
             }
         }
-        sockopt::set(fd, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, &one)?;
+        setsockopt(&fd, nix_opt::ReceiveTimestampns, &true)?;
         Ok(socket)
     }
 
@@ -278,7 +276,6 @@ mod tests {
     use mpath_wire::{EchoProbe, ProbeKind, ProbePayload};
 
     use std::net::Ipv6Addr;
-    use std::{mem, ptr};
 
     use super::*;
     use crate::linux::testns::in_fresh_netns;
@@ -298,9 +295,9 @@ mod tests {
 
     #[test]
     fn link_local_addresses_are_scoped() {
-        let scope = |a: &str| match SockAddr::new(a.parse().unwrap(), 7) {
-            SockAddr::V6(sin6) => sin6.sin6_scope_id,
-            SockAddr::V4(_) => unreachable!(),
+        let scope = |a: &str| {
+            let sa = rawsock::sockaddr(a.parse().unwrap(), 7);
+            sa.as_sockaddr_in6().unwrap().scope_id()
         };
         assert_eq!(scope("fe80::1"), 7);
         assert_eq!(scope("febf::1"), 7);
@@ -317,21 +314,8 @@ mod tests {
     fn socket_addresses_round_trip() {
         for text in ["192.0.2.1", "2001:db8::7", "fe80::1"] {
             let addr: IpAddr = text.parse().unwrap();
-            let sa = SockAddr::new(addr, 3);
-            // SAFETY: test-only zeroed storage, as in recv.
-            let mut storage: libc::sockaddr_storage = unsafe { mem::zeroed() };
-            let len = usize::try_from(sa.len()).unwrap();
-            // SAFETY: `sa.ptr()` points to `len` bytes, and the storage
-            // is larger than any sockaddr.
-            unsafe {
-                ptr::copy_nonoverlapping(
-                    sa.ptr().cast::<u8>(),
-                    ptr::from_mut(&mut storage).cast::<u8>(),
-                    len,
-                );
-            }
-            assert_eq!(SockAddr::parse(&storage, sa.len()), Some(addr));
-            assert_eq!(SockAddr::parse(&storage, sa.len() - 1), None);
+            let sa = rawsock::sockaddr(addr, 3);
+            assert_eq!(rawsock::ip_of(&sa), Some(addr));
         }
     }
 

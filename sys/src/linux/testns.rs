@@ -29,9 +29,9 @@ pub(crate) fn in_fresh_netns<R: Send + 'static>(
         return None;
     }
     let thread = std::thread::spawn(move || {
-        // SAFETY: unshare takes flags only; CLONE_NEWNET affects only the
-        // calling thread, which is ours and ends with the test.
-        syscall!(unsafe { libc::unshare(libc::CLONE_NEWNET) })?;
+        // CLONE_NEWNET affects only the calling thread, which is ours and
+        // ends with the test.
+        nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET)?;
         ip(&["link", "set", "lo", "up"]);
         Ok::<R, std::io::Error>(body())
     });

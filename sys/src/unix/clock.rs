@@ -35,10 +35,10 @@
 //! monotonic stamps directly with `SO_TS_CLOCK` = `SO_TS_MONOTONIC`; the
 //! probe socket code may prefer that there.)
 
-use std::mem::MaybeUninit;
 use std::time::Duration;
 
 use mpath_core::time::Instant;
+use nix::time::{clock_gettime, ClockId};
 
 const NANOS_PER_SEC: i64 = 1_000_000_000;
 
@@ -51,7 +51,7 @@ const NANOS_PER_SEC: i64 = 1_000_000_000;
 /// or buffer, so never in practice (the standard library's
 /// `Instant::now` makes the same assumption).
 pub fn now() -> Instant {
-    let nanos = read(libc::CLOCK_MONOTONIC);
+    let nanos = read(ClockId::CLOCK_MONOTONIC);
     Instant::from_nanos(u64::try_from(nanos).unwrap_or(0))
 }
 
@@ -63,7 +63,7 @@ pub fn now() -> Instant {
 ///
 /// As [`now`].
 pub fn realtime_ns() -> i64 {
-    read(libc::CLOCK_REALTIME)
+    read(ClockId::CLOCK_REALTIME)
 }
 
 /// Maps a realtime kernel timestamp (nanoseconds since the epoch, as from
@@ -81,24 +81,15 @@ pub fn realtime_to_instant(stamp_ns: i64) -> Instant {
 }
 
 /// Reads `clock` as signed nanoseconds, saturating far outside ±292 years.
-fn read(clock: libc::clockid_t) -> i64 {
-    let mut ts = MaybeUninit::<libc::timespec>::uninit();
-    // SAFETY: `ts` is valid for writing one `timespec`, which is all
-    // clock_gettime writes; `clock` is a plain integer.
-    let res = syscall!(unsafe { libc::clock_gettime(clock, ts.as_mut_ptr()) });
-    if let Err(err) = res {
-        panic!("clock_gettime({clock}) failed: {err}");
-    }
-    // SAFETY: clock_gettime returned 0, so it filled in `ts`.
-    let ts = unsafe { ts.assume_init() };
-    timespec_nanos(&ts)
-}
-
-fn timespec_nanos(ts: &libc::timespec) -> i64 {
+fn read(clock: ClockId) -> i64 {
+    let ts = match clock_gettime(clock) {
+        Ok(ts) => ts,
+        Err(err) => panic!("clock_gettime({clock}) failed: {err}"),
+    };
     // time_t and c_long are i64 on the 64-bit targets and i32 on some
     // 32-bit ones; `from` accepts both.
     #[allow(clippy::useless_conversion)]
-    let (secs, nanos) = (i64::from(ts.tv_sec), i64::from(ts.tv_nsec));
+    let (secs, nanos) = (i64::from(ts.tv_sec()), i64::from(ts.tv_nsec()));
     secs.saturating_mul(NANOS_PER_SEC).saturating_add(nanos)
 }
 

@@ -10,9 +10,12 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, Write};
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+
+use nix::fcntl::{Flock, FlockArg};
+use nix::sys::stat::{umask, Mode};
+use nix::unistd::{self, ForkResult};
 
 /// Detaches the process from its terminal and session, the classic way
 /// (in.mpathd's, and `daemon(3)`'s with a second fork):
@@ -52,7 +55,7 @@ pub fn daemonize() -> io::Result<()> {
     // The parent waits for one byte on this pipe: the daemon's "ready".
     let (mut ready_rx, mut ready_tx) = io::pipe()?;
 
-    if fork()? != 0 {
+    if fork()?.is_parent() {
         drop(ready_tx);
         let mut byte = [0u8; 1];
         let status = loop {
@@ -62,44 +65,46 @@ pub fn daemonize() -> io::Result<()> {
                 _ => break 1,
             }
         };
-        // SAFETY: _exit ends the process at once; the child, not this
-        // process, carries on the program (so no destructor or atexit
-        // handler must run here: they would flush stdio twice or remove
-        // what the daemon uses).
-        unsafe { libc::_exit(status) };
+        exit_now(status);
     }
     drop(ready_rx);
 
-    // SAFETY: setsid takes no arguments; it fails only for a process
-    // group leader, which a freshly forked child is not.
-    syscall!(unsafe { libc::setsid() })?;
+    // Fails only for a process group leader, which a freshly forked
+    // child is not.
+    unistd::setsid()?;
 
-    if fork()? != 0 {
-        // SAFETY: as for the first parent: the child carries on.
-        unsafe { libc::_exit(0) };
+    if fork()?.is_parent() {
+        exit_now(0);
     }
 
-    std::env::set_current_dir("/")?;
-    // SAFETY: umask only sets the process's file mode mask; it cannot
-    // fail.
-    unsafe { libc::umask(0o022) };
-    for fd in [libc::STDIN_FILENO, libc::STDOUT_FILENO, libc::STDERR_FILENO] {
-        // SAFETY: dup2 onto a standard descriptor number; `devnull` is
-        // open, and the old standard descriptor, if any, is closed
-        // atomically by dup2. The standard streams of std write to these
-        // numbers, so they now write to /dev/null.
-        syscall!(unsafe { libc::dup2(devnull.as_raw_fd(), fd) })?;
-    }
+    unistd::chdir("/")?;
+    umask(Mode::from_bits_truncate(0o022));
+    // The old standard descriptors, if any, are closed atomically by
+    // dup2. The standard streams of std write to these numbers, so they
+    // now write to /dev/null.
+    unistd::dup2_stdin(&devnull)?;
+    unistd::dup2_stdout(&devnull)?;
+    unistd::dup2_stderr(&devnull)?;
     ready_tx.write_all(&[1])?;
     Ok(())
 }
 
-/// `fork(2)`: the child's pid in the parent, 0 in the child.
-fn fork() -> io::Result<libc::pid_t> {
-    // SAFETY: fork has no memory-safety preconditions of its own; the
-    // child continues with a copy of this thread only, which daemonize's
-    // callers guarantee is the only one (see there).
-    syscall!(unsafe { libc::fork() })
+/// `fork(2)`.
+fn fork() -> io::Result<ForkResult> {
+    // SAFETY: the child continues with a copy of this thread only, which
+    // daemonize's callers guarantee is the only one (see there), so no
+    // lock another thread held can be left held in the child.
+    Ok(unsafe { unistd::fork() }?)
+}
+
+/// `_exit(2)`: ends the process at once, for a parent whose child carries
+/// on the program (so no destructor or atexit handler must run: they
+/// would flush stdio twice or remove what the daemon uses). nix has no
+/// `_exit`, and `std::process::exit` runs the atexit handlers.
+fn exit_now(status: i32) -> ! {
+    // SAFETY: _exit takes an integer and does not return; it touches no
+    // memory of this process.
+    unsafe { libc::_exit(status) }
 }
 
 /// A pid file, locked while the daemon lives and removed when it exits.
@@ -112,7 +117,7 @@ fn fork() -> io::Result<libc::pid_t> {
 pub struct PidFile {
     path: PathBuf,
     /// Holds the lock until dropped.
-    _file: File,
+    _file: Flock<File>,
 }
 
 impl PidFile {
@@ -145,38 +150,36 @@ impl Drop for PidFile {
 /// `flock` or `write`.
 pub fn write_pidfile(path: impl AsRef<Path>) -> io::Result<PidFile> {
     let path = path.as_ref();
-    let mut file = OpenOptions::new()
+    let file = OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .mode(0o644)
         .custom_flags(libc::O_CLOEXEC)
         .open(path)?;
-    // SAFETY: flock on the open descriptor of `file`; it takes no
-    // pointers.
-    let locked = syscall!(unsafe {
-        libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB)
-    });
-    if let Err(err) = locked {
-        if err.kind() != io::ErrorKind::WouldBlock {
-            return Err(err);
+    let mut file = match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+        Ok(locked) => locked,
+        Err((_, err)) if err != nix::errno::Errno::EWOULDBLOCK => {
+            return Err(err.into());
         }
-        let mut text = String::new();
-        let other = match file.read_to_string(&mut text) {
-            Ok(_) => match text.trim().parse::<u32>() {
-                Ok(pid) => pid.to_string(),
+        Err((mut file, _)) => {
+            let mut text = String::new();
+            let other = match file.read_to_string(&mut text) {
+                Ok(_) => match text.trim().parse::<u32>() {
+                    Ok(pid) => pid.to_string(),
+                    Err(_) => "unknown".to_owned(),
+                },
                 Err(_) => "unknown".to_owned(),
-            },
-            Err(_) => "unknown".to_owned(),
-        };
-        return Err(io::Error::new(
-            io::ErrorKind::WouldBlock,
-            format!(
-                "{}: another instance is running (pid {other})",
-                path.display()
-            ),
-        ));
-    }
+            };
+            return Err(io::Error::new(
+                io::ErrorKind::WouldBlock,
+                format!(
+                    "{}: another instance is running (pid {other})",
+                    path.display()
+                ),
+            ));
+        }
+    };
     file.set_len(0)?;
     file.rewind()?;
     file.write_all(format!("{}\n", getpid()).as_bytes())?;
@@ -193,8 +196,7 @@ pub fn getpid() -> u32 {
 
 /// This process's effective user id (0 for root).
 pub fn geteuid() -> u32 {
-    // SAFETY: geteuid takes no arguments and cannot fail.
-    unsafe { libc::geteuid() }
+    unistd::geteuid().as_raw()
 }
 
 /// 64 random bits from the kernel, to seed the probe jitter and nonces.
@@ -221,7 +223,8 @@ pub fn random_seed() -> io::Result<u64> {
 }
 
 /// Fills `buf` from `getrandom(buf, len, 0)`, which blocks only until the
-/// kernel's pool is first seeded, early in boot.
+/// kernel's pool is first seeded, early in boot. Hand-written: nix has no
+/// getrandom.
 fn getrandom(buf: &mut [u8]) -> io::Result<()> {
     let mut filled = 0;
     while filled < buf.len() {
@@ -257,8 +260,7 @@ mod tests {
     #[test]
     fn ids() {
         assert_ne!(getpid(), 0);
-        // SAFETY: getuid takes no arguments and cannot fail.
-        let uid = unsafe { libc::getuid() };
+        let uid = unistd::getuid().as_raw();
         // Not set-uid: effective and real user are the same.
         assert_eq!(geteuid(), uid);
     }
@@ -343,8 +345,7 @@ mod tests {
         // process, not by the daemon.
         assert_ne!(sid, pid);
         assert_eq!(sid, pgid);
-        // SAFETY: getsid(0) only reads this process's session id.
-        let our_sid = unsafe { libc::getsid(0) };
+        let our_sid = unistd::getsid(None).unwrap();
         assert_ne!(sid, our_sid.to_string());
         assert_eq!(cwd, "/");
         assert_eq!(umask, "22");
@@ -360,11 +361,10 @@ mod tests {
             return;
         };
         daemonize().unwrap();
-        // SAFETY: getsid and getpgid(0) only read this process's ids.
-        let (sid, pgid) = unsafe { (libc::getsid(0), libc::getpgid(0)) };
-        // SAFETY: umask sets the mask and returns the old one; it is put
-        // back at once.
-        let umask = unsafe { libc::umask(0o022) };
+        let sid = unistd::getsid(None).unwrap();
+        let pgid = unistd::getpgid(None).unwrap();
+        // Sets the mask and returns the old one; it is put back at once.
+        let umask = umask(Mode::from_bits_truncate(0o022)).bits();
         let rdev = |file: File| file.metadata().map(|m| m.rdev()).unwrap_or(0);
         let stdin = std::io::stdin().as_fd().try_clone_to_owned().unwrap();
         let text = format!(

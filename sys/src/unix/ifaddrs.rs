@@ -42,8 +42,8 @@ use std::ptr;
 
 use libc::c_int;
 use mpath_core::addr::IpPrefix;
+use nix::net::if_::InterfaceFlags;
 
-use super::flag_bit;
 use super::ifindex;
 use super::sockaddr::Sockaddr;
 use crate::os;
@@ -89,16 +89,15 @@ pub struct IfFlags {
     pub broadcast: bool,
 }
 
-impl IfFlags {
-    fn from_bits(bits: u64) -> IfFlags {
-        let has = |flag: c_int| bits & flag_bit(flag) != 0;
+impl From<InterfaceFlags> for IfFlags {
+    fn from(flags: InterfaceFlags) -> IfFlags {
         IfFlags {
-            up: has(libc::IFF_UP),
-            running: has(libc::IFF_RUNNING),
-            loopback: has(libc::IFF_LOOPBACK),
-            multicast: has(libc::IFF_MULTICAST),
-            pointopoint: has(libc::IFF_POINTOPOINT),
-            broadcast: has(libc::IFF_BROADCAST),
+            up: flags.contains(InterfaceFlags::IFF_UP),
+            running: flags.contains(InterfaceFlags::IFF_RUNNING),
+            loopback: flags.contains(InterfaceFlags::IFF_LOOPBACK),
+            multicast: flags.contains(InterfaceFlags::IFF_MULTICAST),
+            pointopoint: flags.contains(InterfaceFlags::IFF_POINTOPOINT),
+            broadcast: flags.contains(InterfaceFlags::IFF_BROADCAST),
         }
     }
 }
@@ -170,7 +169,7 @@ pub(crate) struct LinkInfo {
 #[derive(Debug)]
 struct Partial {
     name: String,
-    flags: u64,
+    flags: InterfaceFlags,
     link: Option<LinkInfo>,
     addrs: Vec<IfAddr>,
 }
@@ -179,7 +178,7 @@ impl Partial {
     fn new(name: &str) -> Partial {
         Partial {
             name: name.to_owned(),
-            flags: 0,
+            flags: InterfaceFlags::empty(),
             link: None,
             addrs: Vec::new(),
         }
@@ -226,7 +225,7 @@ impl Partial {
         };
         Ok(Some(Interface {
             index,
-            flags: IfFlags::from_bits(self.flags),
+            flags: IfFlags::from(self.flags),
             mac: link.mac,
             carrier: link
                 .carrier
@@ -244,14 +243,17 @@ fn vanished(err: &io::Error) -> bool {
 }
 
 /// Owns the list returned by `getifaddrs` and frees it on drop.
+/// Hand-written rather than nix's `getifaddrs`, which drops `ifa_data`
+/// (FreeBSD's link state, CARP's vhid) and reads a BSD netmask's family
+/// from the mask, where the kernel leaves it unset.
 #[derive(Debug)]
-struct IfAddrs {
+pub(crate) struct IfAddrs {
     /// The first entry; null for an empty list.
     head: *mut libc::ifaddrs,
 }
 
 impl IfAddrs {
-    fn new() -> io::Result<IfAddrs> {
+    pub(crate) fn new() -> io::Result<IfAddrs> {
         let mut head = ptr::null_mut();
         // SAFETY: `head` is a valid place for the list pointer. On success
         // getifaddrs stores a list (or null) that we own and free in Drop;
@@ -260,7 +262,7 @@ impl IfAddrs {
         Ok(IfAddrs { head })
     }
 
-    fn iter(&self) -> Iter<'_> {
+    pub(crate) fn iter(&self) -> Iter<'_> {
         Iter {
             next: self.head,
             _list: PhantomData,
@@ -279,7 +281,7 @@ impl Drop for IfAddrs {
 }
 
 /// Walks the list; entries borrow it.
-struct Iter<'a> {
+pub(crate) struct Iter<'a> {
     next: *const libc::ifaddrs,
     _list: PhantomData<&'a IfAddrs>,
 }
@@ -306,7 +308,7 @@ pub(crate) struct Entry<'a> {
 
 impl<'a> Entry<'a> {
     /// The entry's interface name (on Linux possibly an address label).
-    fn name(&self) -> Option<&'a CStr> {
+    pub(crate) fn name(&self) -> Option<&'a CStr> {
         if self.ifa.ifa_name.is_null() {
             return None;
         }
@@ -316,10 +318,10 @@ impl<'a> Entry<'a> {
     }
 
     /// The interface flags (`ifa_flags` is `unsigned int` on Linux and
-    /// FreeBSD, `uint64_t` on illumos, where the conversion is a no-op).
-    #[allow(clippy::useless_conversion)]
-    pub(crate) fn flags(&self) -> u64 {
-        u64::from(self.ifa.ifa_flags)
+    /// FreeBSD, `uint64_t` on illumos; nix's flags are the signed type of
+    /// the same width, so the bits are kept as they are).
+    pub(crate) fn flags(&self) -> InterfaceFlags {
+        InterfaceFlags::from_bits_retain(self.ifa.ifa_flags.cast_signed())
     }
 
     /// The entry's address, if any.

@@ -5,10 +5,10 @@
 //! being destroyed and recreated. The daemons track interfaces by name and
 //! refresh the index on every rescan.
 
-use std::ffi::{CStr, CString};
 use std::io;
 
-use crate::os;
+use nix::errno::Errno;
+use nix::net::if_::{if_indextoname, if_nametoindex};
 
 /// The index of the interface called `name`.
 ///
@@ -18,28 +18,22 @@ use crate::os;
 /// library's error, typically `ENXIO` or `ENODEV` for no such interface
 /// (`NotFound` if the library set no errno).
 pub fn name_to_index(name: &str) -> io::Result<u32> {
-    let c_name = CString::new(name).map_err(|_| {
-        io::Error::new(
+    if name.contains('\0') {
+        return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             format!("interface name {name:?} contains a NUL byte"),
-        )
-    })?;
-    // if_nametoindex reports failure as 0 and may or may not set errno.
-    os::set_errno(0);
-    // SAFETY: `c_name` is a NUL-terminated string that outlives the call,
-    // which only reads it.
-    let index = unsafe { libc::if_nametoindex(c_name.as_ptr()) };
-    if index != 0 {
-        return Ok(index);
-    }
-    let err = io::Error::last_os_error();
-    if err.raw_os_error() == Some(0) {
-        return Err(io::Error::new(
-            io::ErrorKind::NotFound,
-            format!("no interface named {name:?}"),
         ));
     }
-    Err(err)
+    // if_nametoindex reports failure as 0 and may or may not set errno.
+    Errno::clear();
+    match if_nametoindex(name) {
+        Ok(index) => Ok(index),
+        Err(Errno::UnknownErrno) => Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("no interface named {name:?}"),
+        )),
+        Err(err) => Err(err.into()),
+    }
 }
 
 /// The name of the interface with index `index`.
@@ -55,19 +49,16 @@ pub fn index_to_name(index: u32) -> io::Result<String> {
             "interface index 0",
         ));
     }
-    let mut buf = [0u8; libc::IF_NAMESIZE];
-    // SAFETY: `buf` has room for IF_NAMESIZE bytes, the most
-    // if_indextoname writes (name and NUL). It returns null on failure.
-    let name = unsafe { libc::if_indextoname(index, buf.as_mut_ptr().cast()) };
-    if name.is_null() {
-        return Err(io::Error::last_os_error());
+    Errno::clear();
+    let name = if_indextoname(index)?;
+    // nix 0.30 checks the returned pointer against -1, not null, so a
+    // failure comes back as an empty name, with errno set.
+    if name.is_empty() {
+        return Err(match Errno::last() {
+            Errno::UnknownErrno => io::Error::from_raw_os_error(libc::ENXIO),
+            err => err.into(),
+        });
     }
-    let name = CStr::from_bytes_until_nul(&buf).map_err(|_| {
-        io::Error::new(
-            io::ErrorKind::InvalidData,
-            "if_indextoname returned an unterminated name",
-        )
-    })?;
     Ok(name.to_string_lossy().into_owned())
 }
 

@@ -9,7 +9,7 @@
 ///
 /// ```text
 /// // SAFETY: ...
-/// syscall!(unsafe { libc::clock_gettime(clock, ts.as_mut_ptr()) })?;
+/// syscall!(unsafe { libc::getrandom(buf.as_mut_ptr().cast(), len, 0) })?;
 /// ```
 macro_rules! syscall {
     ($call:expr) => {{
@@ -33,10 +33,3 @@ pub mod sandbox;
 pub mod signal;
 pub(crate) mod sockaddr;
 pub(crate) mod sockopt;
-pub mod syslog;
-
-/// A C flag constant (`IFF_*`, positive `int`) as a bit in a `u64` flag
-/// word, which holds every OS's `ifa_flags` (`unsigned int` or `uint64_t`).
-pub(crate) const fn flag_bit(flag: libc::c_int) -> u64 {
-    flag.cast_unsigned() as u64
-}

@@ -25,14 +25,16 @@
 //! hangs up yields `EPIPE` instead of killing the daemon.
 
 use std::io;
-use std::mem;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::ptr;
 use std::sync::atomic::{AtomicI32, Ordering};
 
 use libc::c_int;
-
-use crate::os;
+use nix::errno::Errno;
+use nix::fcntl::OFlag;
+use nix::sys::signal::{
+    self as nix_signal, SaFlags, SigAction, SigHandler, SigSet,
+};
 
 /// The signals a daemon handles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -155,21 +157,10 @@ impl SignalPipe {
         let mut pending = Vec::new();
         let mut buf = [0u8; 64];
         loop {
-            // SAFETY: `buf` is valid for writing `buf.len()` bytes during
-            // the call; `read` is our open pipe.
-            let res = syscall!(unsafe {
-                libc::read(
-                    self.read.as_raw_fd(),
-                    buf.as_mut_ptr().cast(),
-                    buf.len(),
-                )
-            });
-            let n = match res {
+            let n = match nix::unistd::read(&self.read, &mut buf) {
                 Ok(0) => break,
-                Ok(n) => usize::try_from(n).unwrap_or(0),
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => {
-                    continue
-                }
+                Ok(n) => n,
+                Err(Errno::EINTR) => continue,
                 // EAGAIN: drained. Nothing else can happen to a pipe we
                 // own; if it did, the signals are lost, not the daemon.
                 Err(_) => break,
@@ -231,7 +222,7 @@ pub fn ignore_sigpipe() -> io::Result<()> {
 extern "C" fn on_signal(signo: c_int) {
     // Only async-signal-safe work here: an atomic load, write(2), and
     // reading and restoring errno (a thread-local integer).
-    let saved = io::Error::last_os_error().raw_os_error().unwrap_or(0);
+    let saved = Errno::last_raw();
     let fd = WRITE_FD.load(Ordering::SeqCst);
     if fd >= 0 {
         // Our signal numbers are all below 32.
@@ -243,7 +234,7 @@ extern "C" fn on_signal(signo: c_int) {
         // nothing safe to do about it here.
         unsafe { libc::write(fd, ptr::from_ref(&byte).cast(), 1) };
     }
-    os::set_errno(saved);
+    Errno::set_raw(saved);
 }
 
 /// What to do on a signal.
@@ -255,41 +246,26 @@ enum Action {
 }
 
 fn set_action(signo: c_int, action: Action) -> io::Result<()> {
+    let signal = nix_signal::Signal::try_from(signo)?;
     let handler = match action {
-        Action::Default => libc::SIG_DFL,
-        Action::Ignore => libc::SIG_IGN,
-        Action::Pipe => on_signal as extern "C" fn(c_int) as libc::sighandler_t,
+        Action::Default => SigHandler::SigDfl,
+        Action::Ignore => SigHandler::SigIgn,
+        Action::Pipe => SigHandler::Handler(on_signal),
     };
-    // SAFETY: `sigaction` is a C struct of integers, a signal set and (on
-    // Linux) an optional function pointer, for all of which zero is a
-    // valid value.
-    let mut sa: libc::sigaction = unsafe { mem::zeroed() };
-    sa.sa_sigaction = handler;
     // Restart slow calls the handler interrupted (a blocking write to a
     // control client); poll still returns EINTR, which the loop treats as
     // a wake-up.
-    sa.sa_flags = libc::SA_RESTART;
-    // SAFETY: `sa.sa_mask` is a valid signal set to initialise.
-    unsafe { libc::sigemptyset(&mut sa.sa_mask) };
-    // SAFETY: `sa` is a fully initialised sigaction whose handler is
-    // SIG_DFL, SIG_IGN or `on_signal`, an `extern "C" fn(c_int)` that is
-    // async-signal-safe; the old action is not requested (null).
-    syscall!(unsafe { libc::sigaction(signo, &sa, ptr::null_mut()) })?;
+    let sa = SigAction::new(handler, SaFlags::SA_RESTART, SigSet::empty());
+    // SAFETY: the handler is SIG_DFL, SIG_IGN or `on_signal`, which is
+    // async-signal-safe (an atomic load, write(2) and errno); the old
+    // action returned is dropped.
+    unsafe { nix_signal::sigaction(signal, &sa) }?;
     Ok(())
 }
 
 /// A pipe, both ends non-blocking and close-on-exec: `(read, write)`.
 fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
-    let mut fds = [-1 as c_int; 2];
-    // SAFETY: `fds` has room for the two descriptors pipe2 stores.
-    syscall!(unsafe {
-        libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC)
-    })?;
-    // SAFETY: pipe2 succeeded, so both are open descriptors that nothing
-    // else owns.
-    let ends =
-        unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-    Ok(ends)
+    Ok(nix::unistd::pipe2(OFlag::O_NONBLOCK | OFlag::O_CLOEXEC)?)
 }
 
 #[cfg(test)]
@@ -319,12 +295,10 @@ mod tests {
         assert_eq!(pipe.read_pending(), []);
 
         // raise() runs the handler on this thread before it returns.
-        // SAFETY: raising a signal whose handler we just installed.
-        assert_eq!(unsafe { libc::raise(libc::SIGUSR1) }, 0);
-        // SAFETY: as above.
-        assert_eq!(unsafe { libc::raise(libc::SIGHUP) }, 0);
-        // SAFETY: as above.
-        assert_eq!(unsafe { libc::raise(libc::SIGUSR1) }, 0);
+        use nix_signal::{raise, Signal::SIGHUP, Signal::SIGUSR1};
+        raise(SIGUSR1).unwrap();
+        raise(SIGHUP).unwrap();
+        raise(SIGUSR1).unwrap();
 
         let mut fds = [crate::poll::PollFd::readable(pipe.as_raw_fd())];
         let ready = crate::poll::poll(&mut fds, Some(Duration::ZERO));
@@ -333,9 +307,8 @@ mod tests {
         assert_eq!(pipe.read_pending(), []);
 
         // errno survives the handler.
-        os::set_errno(libc::ENOENT);
-        // SAFETY: as above.
-        unsafe { libc::raise(libc::SIGUSR1) };
+        Errno::set_raw(libc::ENOENT);
+        let _ = raise(SIGUSR1);
         // The raise itself may not touch errno on success; the handler
         // must not either.
         assert_eq!(

@@ -1,4 +1,6 @@
-//! `setsockopt(2)` with a typed value.
+//! `setsockopt(2)` with a typed value, for the options nix has no typed
+//! option for (ICMP filters, multicast TTL/loop/interface, BPF filters,
+//! packet memberships).
 
 // Only the Linux probe socket uses these so far; FreeBSD's and illumos's
 // will.
@@ -28,19 +30,6 @@ pub(crate) fn set<T: Copy>(
     set_bytes(fd, level, name, std::ptr::from_ref(value).cast(), len)
 }
 
-/// Sets option `name` at `level` on `fd` to `value`, a byte string such
-/// as an interface name (`SO_BINDTODEVICE`).
-pub(crate) fn set_slice(
-    fd: BorrowedFd<'_>,
-    level: c_int,
-    name: c_int,
-    value: &[u8],
-) -> io::Result<()> {
-    let len = libc::socklen_t::try_from(value.len())
-        .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
-    set_bytes(fd, level, name, value.as_ptr().cast(), len)
-}
-
 fn set_bytes(
     fd: BorrowedFd<'_>,
     level: c_int,
@@ -48,8 +37,8 @@ fn set_bytes(
     value: *const libc::c_void,
     len: libc::socklen_t,
 ) -> io::Result<()> {
-    // SAFETY: `value` points to `len` readable bytes, borrowed by both
-    // callers for the duration of the call; setsockopt only reads them.
+    // SAFETY: `value` points to `len` readable bytes, borrowed by the
+    // caller for the duration of the call; setsockopt only reads them.
     // `fd` is an open descriptor (borrowed).
     syscall!(unsafe {
         libc::setsockopt(fd.as_raw_fd(), level, name, value, len)

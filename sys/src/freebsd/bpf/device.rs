@@ -26,8 +26,12 @@
 
 use std::ffi::{c_uint, c_ulong};
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::ptr;
+
+use nix::errno::Errno;
+use nix::fcntl::OFlag;
+use nix::sys::stat::Mode;
 
 use super::Filter;
 use crate::freebsd::abi::bpf::{
@@ -67,13 +71,7 @@ impl Bpf {
     /// (`EACCES` unless root, `ENXIO` for no such interface).
     pub(crate) fn open(setup: &Setup<'_>) -> io::Result<Bpf> {
         let mut ifr = ifreq_for(setup.ifname)?;
-        let flags = libc::O_RDWR | libc::O_NONBLOCK | libc::O_CLOEXEC;
-        // SAFETY: the path is a NUL-terminated string literal; open
-        // reads it only during the call.
-        let raw = syscall!(unsafe { libc::open(c"/dev/bpf".as_ptr(), flags) })?;
-        // SAFETY: open succeeded: `raw` is an open descriptor that
-        // nothing else owns.
-        let owned = unsafe { OwnedFd::from_raw_fd(raw) };
+        let owned = open_device()?;
         let fd = owned.as_fd();
 
         set_uint(fd, BIOCSBLEN, setup.buffer_len)?;
@@ -140,25 +138,14 @@ impl Bpf {
         buf: &'b mut [u8],
     ) -> io::Result<Option<&'b [u8]>> {
         loop {
-            // SAFETY: `buf` is valid for writing `buf.len()` bytes,
-            // exclusively borrowed for the call.
-            let res = syscall!(unsafe {
-                libc::read(
-                    self.fd.as_raw_fd(),
-                    buf.as_mut_ptr().cast(),
-                    buf.len(),
-                )
-            });
-            match res {
+            match nix::unistd::read(&self.fd, buf) {
                 Ok(n) => {
-                    let n = usize::try_from(n).unwrap_or(0).min(buf.len());
+                    let n = n.min(buf.len());
                     return Ok(Some(&buf[..n]));
                 }
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                    return Ok(None);
-                }
-                Err(err) => return Err(err),
+                Err(Errno::EINTR) => {}
+                Err(Errno::EAGAIN) => return Ok(None),
+                Err(err) => return Err(err.into()),
             }
         }
     }
@@ -171,12 +158,8 @@ impl Bpf {
     /// frame longer than its MTU, `ENOBUFS` or `EAGAIN` when its queue is
     /// full, `ENXIO` once it is gone.
     pub(crate) fn write(&self, frame: &[u8]) -> io::Result<()> {
-        // SAFETY: `frame` is valid for reading `frame.len()` bytes,
-        // borrowed for the call, which only reads them.
-        let n = syscall!(unsafe {
-            libc::write(self.fd.as_raw_fd(), frame.as_ptr().cast(), frame.len())
-        })?;
-        if usize::try_from(n).ok() != Some(frame.len()) {
+        let n = nix::unistd::write(&self.fd, frame)?;
+        if n != frame.len() {
             return Err(io::Error::other(format!(
                 "wrote {n} of {} bytes",
                 frame.len()
@@ -227,6 +210,13 @@ fn set_uint(
         libc::ioctl(fd.as_raw_fd(), request, ptr::from_mut(&mut value))
     })?;
     Ok(())
+}
+
+/// `/dev/bpf`, read-write, non-blocking and close-on-exec: a new BPF
+/// descriptor (the cloning device).
+pub(crate) fn open_device() -> io::Result<OwnedFd> {
+    let flags = OFlag::O_RDWR | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC;
+    Ok(nix::fcntl::open("/dev/bpf", flags, Mode::empty())?)
 }
 
 /// An ioctl whose argument is a `u_int` the kernel writes.

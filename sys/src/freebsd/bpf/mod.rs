@@ -23,7 +23,7 @@ mod neighbour;
 mod record;
 
 #[cfg(target_os = "freebsd")]
-pub(crate) use device::{Bpf, Setup};
+pub(crate) use device::{open_device, Bpf, Setup};
 pub use filter::Filter;
 pub use frame::{
     classify, internet_checksum, ipv4_frame, link_destination, EchoReply,

@@ -296,12 +296,13 @@ fn permutations(
 
 #[test]
 fn flags_read_and_print_like_ifconfig() {
-    let master_active = PortFlags(LAGG_PORT_MASTER | LAGG_PORT_ACTIVE);
+    let master_active = PortFlags::MASTER | PortFlags::ACTIVE;
+    assert_eq!(master_active.bits(), LAGG_PORT_MASTER | LAGG_PORT_ACTIVE);
     assert!(master_active.master() && master_active.active());
     assert!(!master_active.collecting() && !master_active.stack());
     assert_eq!(master_active.to_string(), "5<MASTER,ACTIVE>");
-    assert_eq!(PortFlags(0).to_string(), "0<>");
-    let lacp = PortFlags(
+    assert_eq!(PortFlags::empty().to_string(), "0<>");
+    let lacp = PortFlags::from_bits_retain(
         LAGG_PORT_ACTIVE | LAGG_PORT_COLLECTING | LAGG_PORT_DISTRIBUTING,
     );
     assert!(lacp.distributing());

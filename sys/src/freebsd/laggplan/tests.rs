@@ -282,7 +282,7 @@ fn status(proto: LaggProto, ports: &[(&str, u32)]) -> LaggStatus {
             .iter()
             .map(|&(name, flags)| LaggPort {
                 name: name.to_owned(),
-                flags: PortFlags(flags),
+                flags: PortFlags::from_bits_retain(flags),
             })
             .collect(),
     }

@@ -4,13 +4,15 @@
 use std::ffi::c_int;
 use std::fmt;
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+
+use nix::errno::Errno;
+use nix::sys::socket::{
+    recv, socket, AddressFamily, MsgFlags, SockFlag, SockType,
+};
 
 use super::msg::{messages, Message};
-use crate::freebsd::abi::socket::{
-    AF_UNSPEC, PF_ROUTE, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_RAW, SOL_SOCKET,
-    SO_RCVBUF, SO_RERROR,
-};
+use crate::freebsd::abi::socket::{SOL_SOCKET, SO_RCVBUF, SO_RERROR};
 use crate::unix::sockopt;
 
 /// The receive buffer sizes to ask for, largest first. The default (a
@@ -73,14 +75,13 @@ impl RouteSocket {
     /// Whatever `socket` reports, or `setsockopt(SO_RERROR)` other than
     /// `ENOPROTOOPT`.
     pub fn open() -> io::Result<RouteSocket> {
-        let kind = SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK;
-        // SAFETY: socket takes integers and returns a new descriptor or
-        // -1.
-        let fd = syscall!(unsafe {
-            libc::socket(PF_ROUTE, kind, c_int::from(AF_UNSPEC))
-        })?;
-        // SAFETY: `fd` is a new descriptor that nothing else owns.
-        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        // Protocol 0 (AF_UNSPEC): every address family's messages.
+        let fd = socket(
+            AddressFamily::Route,
+            SockType::Raw,
+            SockFlag::SOCK_CLOEXEC | SockFlag::SOCK_NONBLOCK,
+            None,
+        )?;
         let on: c_int = 1;
         match sockopt::set(fd.as_fd(), SOL_SOCKET, SO_RERROR, &on) {
             Err(err) if err.raw_os_error() != Some(libc::ENOPROTOOPT) => {
@@ -115,31 +116,18 @@ impl RouteSocket {
     pub fn drain_events(&mut self) -> io::Result<Drained> {
         let mut drained = Drained::default();
         loop {
-            // SAFETY: `self.buf` is writable for its length, which recv
-            // does not exceed.
-            let res = syscall!(unsafe {
-                libc::recv(
-                    self.fd.as_raw_fd(),
-                    self.buf.as_mut_ptr().cast(),
-                    self.buf.len(),
-                    0,
-                )
-            });
-            let len = match res {
-                Ok(len) => usize::try_from(len).unwrap_or(0),
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                    return Ok(drained);
-                }
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => {
-                    continue;
-                }
-                Err(err) if err.raw_os_error() == Some(libc::ENOBUFS) => {
+            let fd = self.fd.as_raw_fd();
+            let len = match recv(fd, &mut self.buf, MsgFlags::empty()) {
+                Ok(len) => len,
+                Err(Errno::EAGAIN) => return Ok(drained),
+                Err(Errno::EINTR) => continue,
+                Err(Errno::ENOBUFS) => {
                     // The kernel dropped messages (SO_RERROR); reading
                     // goes on with the ones after the gap.
                     drained.resync = true;
                     continue;
                 }
-                Err(err) => return Err(err),
+                Err(err) => return Err(err.into()),
             };
             if len == 0 {
                 return Ok(drained);

@@ -35,8 +35,7 @@ fn take_snapshot() -> KernelSnapshot {
 /// skipped, or fails under `CI=true`.
 #[allow(clippy::print_stderr)]
 pub(super) fn root_or_skip(test: &str) -> bool {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    if unsafe { libc::geteuid() } == 0 {
+    if nix::unistd::geteuid().is_root() {
         return true;
     }
     assert!(
@@ -59,9 +58,8 @@ pub(super) fn root_or_skip(test: &str) -> bool {
 pub(super) fn in_new_netns<T: Send>(body: impl FnOnce() -> T + Send) -> T {
     thread::scope(|s| {
         let thread = s.spawn(|| {
-            // SAFETY: unshare takes a flag word and changes only the
-            // calling thread's namespaces.
-            syscall!(unsafe { libc::unshare(libc::CLONE_NEWNET) })
+            // Changes only the calling thread's namespaces.
+            nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET)
                 .expect("unshare(CLONE_NEWNET)");
             body()
         });

@@ -2,12 +2,16 @@
 //! requests with acknowledgements, dumps, and draining events.
 
 use std::fmt;
-use std::io;
-use std::mem::{size_of, MaybeUninit};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
-use std::ptr;
+use std::io::{self, IoSliceMut};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 
-use libc::{c_int, c_void, socklen_t};
+use libc::c_int;
+use nix::errno::Errno;
+use nix::sys::socket::{
+    bind, getsockname, recvmsg, send, setsockopt, socket, sockopt as nix_opt,
+    AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol, SockType,
+};
+use nix::sys::time::TimeVal;
 
 use super::abi::{NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST};
 use super::msg::{messages, Header, Message, Request};
@@ -25,7 +29,7 @@ const EVENT_GROUPS: c_int = libc::RTMGRP_LINK
 /// hundred messages, since each is charged a whole socket buffer; a
 /// routing daemon loading a table overruns that easily, and every
 /// overrun costs a full snapshot, so ask for more.
-const EVENT_RCVBUF: c_int = 4 << 20;
+const EVENT_RCVBUF: usize = 4 << 20;
 
 /// How long a request waits for each datagram of its answer. The kernel
 /// answers at once; the limit only keeps a wedged kernel from hanging the
@@ -41,9 +45,6 @@ const DUMP_ATTEMPTS: usize = 5;
 /// with many SR-IOV functions); [`NetlinkSocket::recv`] grows the buffer
 /// for those.
 const RECV_BUF: usize = 32 << 10;
-
-/// `sizeof(struct sockaddr_nl)` (12, so the cast is exact).
-const SOCKADDR_NL_LEN: socklen_t = size_of::<libc::sockaddr_nl>() as _;
 
 /// A `NETLINK_ROUTE` socket.
 ///
@@ -94,10 +95,10 @@ impl NetlinkSocket {
     /// Whatever `socket`, `bind` or `setsockopt` report.
     pub fn open_events() -> io::Result<NetlinkSocket> {
         let groups = EVENT_GROUPS.cast_unsigned();
-        let sock = NetlinkSocket::open(libc::SOCK_NONBLOCK, groups)?;
-        let fd = sock.fd.as_fd();
-        if set_option(fd, libc::SO_RCVBUFFORCE, &EVENT_RCVBUF).is_err() {
-            set_option(fd, libc::SO_RCVBUF, &EVENT_RCVBUF)?;
+        let sock = NetlinkSocket::open(SockFlag::SOCK_NONBLOCK, groups)?;
+        let fd = &sock.fd;
+        if setsockopt(fd, nix_opt::RcvBufForce, &EVENT_RCVBUF).is_err() {
+            setsockopt(fd, nix_opt::RcvBuf, &EVENT_RCVBUF)?;
         }
         Ok(sock)
     }
@@ -115,52 +116,27 @@ impl NetlinkSocket {
     ///
     /// Whatever `socket`, `bind` or `setsockopt` report.
     pub fn open_request() -> io::Result<NetlinkSocket> {
-        let sock = NetlinkSocket::open(0, 0)?;
-        let timeout = libc::timeval {
-            tv_sec: REQUEST_TIMEOUT_SECS,
-            tv_usec: 0,
-        };
-        set_option(sock.fd.as_fd(), libc::SO_RCVTIMEO, &timeout)?;
+        let sock = NetlinkSocket::open(SockFlag::empty(), 0)?;
+        let timeout = TimeVal::new(REQUEST_TIMEOUT_SECS, 0);
+        setsockopt(&sock.fd, nix_opt::ReceiveTimeout, &timeout)?;
         Ok(sock)
     }
 
     /// A socket of type `SOCK_RAW | SOCK_CLOEXEC | extra`, bound to
     /// `groups` with a port id of the kernel's choosing.
-    fn open(extra: c_int, groups: u32) -> io::Result<NetlinkSocket> {
-        let kind = libc::SOCK_RAW | libc::SOCK_CLOEXEC | extra;
-        // SAFETY: socket takes plain integers; on success it returns a
-        // new descriptor.
-        let raw = syscall!(unsafe {
-            libc::socket(libc::AF_NETLINK, kind, libc::NETLINK_ROUTE)
-        })?;
-        // SAFETY: `raw` is the descriptor socket just created; nothing
-        // else owns or will close it.
-        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
-        let mut addr = sockaddr_nl();
-        addr.nl_groups = groups;
-        // nl_pid 0: let the kernel pick a unique port id.
-        // SAFETY: `addr` is a sockaddr_nl of SOCKADDR_NL_LEN bytes, which
-        // bind only reads.
-        syscall!(unsafe {
-            libc::bind(
-                fd.as_raw_fd(),
-                ptr::from_ref(&addr).cast(),
-                SOCKADDR_NL_LEN,
-            )
-        })?;
-        let mut len = SOCKADDR_NL_LEN;
-        // SAFETY: `addr` is writable for `len` bytes; getsockname writes
-        // at most that many and updates `len`.
-        syscall!(unsafe {
-            libc::getsockname(
-                fd.as_raw_fd(),
-                ptr::from_mut(&mut addr).cast(),
-                &mut len,
-            )
-        })?;
+    fn open(extra: SockFlag, groups: u32) -> io::Result<NetlinkSocket> {
+        let fd = socket(
+            AddressFamily::Netlink,
+            SockType::Raw,
+            SockFlag::SOCK_CLOEXEC | extra,
+            SockProtocol::NetlinkRoute,
+        )?;
+        // Port id 0: let the kernel pick a unique one.
+        bind(fd.as_raw_fd(), &NetlinkAddr::new(0, groups))?;
+        let addr = getsockname::<NetlinkAddr>(fd.as_raw_fd())?;
         Ok(NetlinkSocket {
             fd,
-            port: addr.nl_pid,
+            port: addr.pid(),
             seq: 0,
             buf: vec![0; RECV_BUF],
         })
@@ -180,7 +156,7 @@ impl NetlinkSocket {
     pub fn drain_events(&mut self) -> io::Result<Drained> {
         let mut drained = Drained::default();
         loop {
-            let len = match self.recv(libc::MSG_DONTWAIT) {
+            let len = match self.recv(MsgFlags::MSG_DONTWAIT) {
                 Ok(len) => len,
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
                     return Ok(drained);
@@ -345,18 +321,10 @@ impl NetlinkSocket {
         self.seq = self.seq.wrapping_add(1);
         let seq = self.seq;
         let bytes = request.set_seq(seq);
-        // SAFETY: `bytes` is valid for reading `bytes.len()` bytes, which
-        // send only reads. The socket is not connected, so the datagram
-        // goes to the kernel (port id 0).
-        let sent = syscall!(unsafe {
-            libc::send(
-                self.fd.as_raw_fd(),
-                bytes.as_ptr().cast::<c_void>(),
-                bytes.len(),
-                0,
-            )
-        })?;
-        if usize::try_from(sent).ok() != Some(bytes.len()) {
+        // The socket is not connected, so the datagram goes to the kernel
+        // (port id 0).
+        let sent = send(self.fd.as_raw_fd(), bytes, MsgFlags::empty())?;
+        if sent != bytes.len() {
             return Err(io::Error::new(
                 io::ErrorKind::WriteZero,
                 "netlink request sent in part",
@@ -368,7 +336,7 @@ impl NetlinkSocket {
     /// [`recv`](Self::recv) for answers to requests: waits, and reports
     /// the receive timeout as `TimedOut`.
     fn recv_answer(&mut self) -> io::Result<usize> {
-        self.recv(0).map_err(|err| {
+        self.recv(MsgFlags::empty()).map_err(|err| {
             if err.kind() == io::ErrorKind::WouldBlock {
                 io::Error::new(
                     io::ErrorKind::TimedOut,
@@ -390,48 +358,27 @@ impl NetlinkSocket {
     /// Each datagram is first peeked at with `MSG_TRUNC`, which returns
     /// its full length, so the buffer can grow to hold it: netlink drops
     /// the rest of a datagram that does not fit.
-    fn recv(&mut self, flags: c_int) -> io::Result<usize> {
+    fn recv(&mut self, flags: MsgFlags) -> io::Result<usize> {
         let fd = self.fd.as_raw_fd();
         loop {
-            let peek = flags | libc::MSG_PEEK | libc::MSG_TRUNC;
-            // SAFETY: a zero-length read: recv writes nothing to the
-            // (valid) buffer pointer and returns the datagram's length.
-            let res = syscall!(unsafe {
-                libc::recv(fd, self.buf.as_mut_ptr().cast(), 0, peek)
-            });
-            let len = match res {
-                Ok(len) => usize::try_from(len).unwrap_or(0),
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => {
-                    continue;
-                }
-                Err(err) => return Err(err),
+            let peek = flags | MsgFlags::MSG_PEEK | MsgFlags::MSG_TRUNC;
+            // A zero-length read that returns the datagram's length.
+            let len = match nix::sys::socket::recv(fd, &mut [], peek) {
+                Ok(len) => len,
+                Err(Errno::EINTR) => continue,
+                Err(err) => return Err(err.into()),
             };
             if len > self.buf.len() {
                 self.buf.resize(len, 0);
             }
-            let mut addr = sockaddr_nl();
-            let mut addr_len = SOCKADDR_NL_LEN;
-            // SAFETY: `self.buf` is writable for its length and `addr`
-            // for `addr_len` bytes; recvfrom writes at most that much to
-            // each and updates `addr_len`.
-            let res = syscall!(unsafe {
-                libc::recvfrom(
-                    fd,
-                    self.buf.as_mut_ptr().cast(),
-                    self.buf.len(),
-                    flags,
-                    ptr::from_mut(&mut addr).cast(),
-                    &mut addr_len,
-                )
-            });
-            let len = match res {
-                Ok(len) => usize::try_from(len).unwrap_or(0),
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => {
-                    continue;
-                }
-                Err(err) => return Err(err),
-            };
-            if addr.nl_pid != 0 {
+            let mut iov = [IoSliceMut::new(&mut self.buf)];
+            let (len, from) =
+                match recvmsg::<NetlinkAddr>(fd, &mut iov, None, flags) {
+                    Ok(msg) => (msg.bytes, msg.address),
+                    Err(Errno::EINTR) => continue,
+                    Err(err) => return Err(err.into()),
+                };
+            if from.is_none_or(|from| from.pid() != 0) {
                 continue; // not from the kernel
             }
             return Ok(len.min(self.buf.len()));
@@ -461,38 +408,10 @@ impl fmt::Debug for NetlinkSocket {
     }
 }
 
-/// An all-zero `sockaddr_nl` with the family set: the kernel's address,
-/// and the form `bind` takes.
-fn sockaddr_nl() -> libc::sockaddr_nl {
-    // SAFETY: sockaddr_nl is plain integers (family, padding, port id,
-    // groups), for which all zeros is a valid value.
-    let mut addr: libc::sockaddr_nl =
-        unsafe { MaybeUninit::zeroed().assume_init() };
-    addr.nl_family =
-        libc::sa_family_t::try_from(libc::AF_NETLINK).unwrap_or_default();
-    addr
-}
-
-/// `setsockopt(fd, SOL_SOCKET, name, value)`.
-fn set_option<T>(fd: BorrowedFd<'_>, name: c_int, value: &T) -> io::Result<()> {
-    let len = socklen_t::try_from(size_of::<T>())
-        .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
-    // SAFETY: `value` is a live T of `len` bytes, which setsockopt only
-    // reads (and checks against the size the option takes).
-    syscall!(unsafe {
-        libc::setsockopt(
-            fd.as_raw_fd(),
-            libc::SOL_SOCKET,
-            name,
-            ptr::from_ref(value).cast(),
-            len,
-        )
-    })?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
+    use nix::sys::socket::sendto;
+
     use super::*;
     use crate::linux::netlink::abi::{AF_UNSPEC, IFLA_IFNAME, RTM_DELLINK};
     use crate::linux::netlink::live_tests::{in_new_netns, root_or_skip};
@@ -523,33 +442,14 @@ mod tests {
             let mut forged = Request::new(RTM_DELLINK, 0, &lo);
             forged.attr(IFLA_IFNAME, b"lo\0");
             let bytes = forged.set_seq(0);
-            let mut to = sockaddr_nl();
-            to.nl_pid = events.port;
-            // SAFETY: `bytes` is readable for its length and `to` is a
-            // sockaddr_nl of SOCKADDR_NL_LEN bytes; sendto only reads
-            // them.
-            syscall!(unsafe {
-                libc::sendto(
-                    forger.as_raw_fd(),
-                    bytes.as_ptr().cast(),
-                    bytes.len(),
-                    0,
-                    ptr::from_ref(&to).cast(),
-                    SOCKADDR_NL_LEN,
-                )
-            })
-            .unwrap();
+            let to = NetlinkAddr::new(events.port, 0);
+            let raw = forger.as_raw_fd();
+            sendto(raw, bytes, &to, MsgFlags::empty()).unwrap();
             // It was delivered ...
-            let mut byte = 0u8;
-            // SAFETY: `byte` is writable for the 1 byte asked for.
-            let queued = syscall!(unsafe {
-                libc::recv(
-                    events.as_raw_fd(),
-                    ptr::from_mut(&mut byte).cast(),
-                    1,
-                    libc::MSG_PEEK | libc::MSG_DONTWAIT,
-                )
-            });
+            let mut byte = [0u8];
+            let peek = MsgFlags::MSG_PEEK | MsgFlags::MSG_DONTWAIT;
+            let queued =
+                nix::sys::socket::recv(events.as_raw_fd(), &mut byte, peek);
             assert!(queued.is_ok(), "{queued:?}");
             // ... and is not an event.
             assert_eq!(events.drain_events().unwrap(), Drained::default());

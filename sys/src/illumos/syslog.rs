@@ -1,5 +1,6 @@
-//! `syslog(3)`, where a daemon's messages go unless it runs in the
-//! foreground.
+//! illumos: `syslog(3)`, where a daemon's messages go unless it runs in
+//! the foreground. (Elsewhere the daemons use the `syslog` crate; on
+//! illumos /dev/log is a STREAMS device that crate cannot write to.)
 //!
 //! As in.mpathd: the daemon's name as the ident, the pid in every message
 //! (`LOG_PID`), facility `LOG_DAEMON`, and the connection to the log
