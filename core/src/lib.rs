@@ -14,6 +14,7 @@
 //! | [`rng`]    | a small seeded generator for probe jitter and nonces     |
 //! | [`deadlines`] | per-key deadlines, the earliest at hand            |
 //! | [`log`]    | log lines' priority and kind, for both engines           |
+//! | [`messages`] | the log texts of the daemons' shared driver            |
 //! | [`probe`]  | probe-based detection of one path (interface, family)    |
 //! | [`link`]   | link-based detection: carrier with delays and damping    |
 //! | [`group`]  | IPMP group policy: who hosts which data address          |
@@ -29,6 +30,7 @@ pub mod group;
 pub mod lagg;
 pub mod link;
 pub mod log;
+pub mod messages;
 pub mod probe;
 pub mod rng;
 pub mod time;

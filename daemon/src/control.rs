@@ -1,5 +1,7 @@
 //! The control socket: a Unix stream socket speaking the JSON-lines
-//! protocol of `mpath-proto`.
+//! protocol of `mpath-proto`. The listener and every client are
+//! registered once with the driver's event loop (clients as tokens
+//! above [`CLIENT_BASE`]) and read only when ready.
 //!
 //! Clients never stall the daemon: every socket is non-blocking, input is
 //! bounded by [`MAX_REQUEST`] per line, and a client whose unread output
@@ -7,16 +9,22 @@
 //! disconnected. Rights come from the peer's credentials: any local user
 //! may query; only root may change anything.
 
+use std::collections::BTreeMap;
 use std::io::{self, ErrorKind, Read, Write};
 use std::os::fd::{AsFd, AsRawFd, RawFd};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 
+use mio::unix::SourceFd;
+use mio::{Interest, Registry, Token};
+
 use mpath_proto::{
     encode, parse_request, ErrorCode, ErrorReply, Event, Request, Response,
     ResponseBody, MAX_REQUEST, VERSION,
 };
+
+use crate::backend::CLIENT_BASE;
 
 /// Output a client may leave unread before it is dropped.
 pub const MAX_PENDING_OUTPUT: usize = 1 << 20;
@@ -39,7 +47,7 @@ struct Client {
 /// A request for the daemon to carry out and answer.
 #[derive(Debug)]
 pub struct Pending {
-    /// Which client asked (index valid until the next `sweep`).
+    /// Which client asked.
     pub client: usize,
     /// What it asked.
     pub request: Request,
@@ -52,7 +60,9 @@ pub struct Control {
     daemon: &'static str,
     listener: UnixListener,
     path: PathBuf,
-    clients: Vec<Client>,
+    /// Clients by id; a client's token is `CLIENT_BASE + id`.
+    clients: BTreeMap<usize, Client>,
+    next_id: usize,
 }
 
 impl Control {
@@ -78,7 +88,8 @@ impl Control {
             daemon,
             listener,
             path: path.to_path_buf(),
-            clients: Vec::new(),
+            clients: BTreeMap::new(),
+            next_id: 0,
         })
     }
 
@@ -87,16 +98,14 @@ impl Control {
         self.listener.as_raw_fd()
     }
 
-    /// Each client's fd and whether it has output waiting.
-    pub fn client_fds(&self) -> Vec<(RawFd, bool)> {
-        self.clients
-            .iter()
-            .map(|c| (c.stream.as_raw_fd(), !c.outbuf.is_empty()))
-            .collect()
+    /// How many clients are connected.
+    pub fn clients(&self) -> usize {
+        self.clients.len()
     }
 
-    /// Accepts every waiting connection.
-    pub fn accept(&mut self) -> Vec<String> {
+    /// Accepts every waiting connection and registers each for input
+    /// and output readiness with `registry`.
+    pub fn accept(&mut self, registry: &Registry) -> Vec<String> {
         let mut notes = Vec::new();
         loop {
             match self.listener.accept() {
@@ -120,15 +129,29 @@ impl Control {
                     if stream.set_nonblocking(true).is_err() {
                         continue;
                     }
-                    self.clients.push(Client {
-                        stream,
-                        uid,
-                        inbuf: Vec::new(),
-                        outbuf: Vec::new(),
-                        watching: false,
-                        closing: false,
-                        dead: false,
-                    });
+                    let id = self.next_id;
+                    self.next_id = (id + 1) % CLIENT_BASE;
+                    let fd = stream.as_raw_fd();
+                    if let Err(e) = registry.register(
+                        &mut SourceFd(&fd),
+                        Token(CLIENT_BASE + id),
+                        Interest::READABLE | Interest::WRITABLE,
+                    ) {
+                        notes.push(format!("control: register: {e}"));
+                        continue;
+                    }
+                    self.clients.insert(
+                        id,
+                        Client {
+                            stream,
+                            uid,
+                            inbuf: Vec::new(),
+                            outbuf: Vec::new(),
+                            watching: false,
+                            closing: false,
+                            dead: false,
+                        },
+                    );
                 }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
@@ -145,7 +168,7 @@ impl Control {
     /// requests; malformed or forbidden ones are answered here.
     pub fn read(&mut self, i: usize) -> Vec<Pending> {
         let mut out = Vec::new();
-        let Some(c) = self.clients.get_mut(i) else {
+        let Some(c) = self.clients.get_mut(&i) else {
             return out;
         };
         let mut buf = [0u8; 4096];
@@ -212,7 +235,7 @@ impl Control {
         body: ResponseBody,
         watch: bool,
     ) {
-        if let Some(c) = self.clients.get_mut(i) {
+        if let Some(c) = self.clients.get_mut(&i) {
             let r = Response {
                 version: VERSION,
                 id: Some(id),
@@ -225,7 +248,7 @@ impl Control {
 
     /// Whether any client is watching (so events are worth building).
     pub fn has_watchers(&self) -> bool {
-        self.clients.iter().any(|c| c.watching)
+        self.clients.values().any(|c| c.watching)
     }
 
     /// Sends an event to every watcher.
@@ -235,16 +258,17 @@ impl Control {
             id: None,
             body: ResponseBody::Event(event.clone()),
         });
-        for c in self.clients.iter_mut().filter(|c| c.watching) {
+        for c in self.clients.values_mut().filter(|c| c.watching) {
             c.outbuf.extend_from_slice(&line);
         }
     }
 
     /// Writes what each client can take, then drops dead, finished and
-    /// stuck clients. Returns notes for the log.
-    pub fn flush(&mut self) -> Vec<String> {
+    /// stuck clients (deregistered from `registry` first). Returns notes
+    /// for the log.
+    pub fn flush(&mut self, registry: &Registry) -> Vec<String> {
         let mut notes = Vec::new();
-        for c in &mut self.clients {
+        for c in self.clients.values_mut() {
             while !c.outbuf.is_empty() && !c.dead {
                 match c.stream.write(&c.outbuf) {
                     Ok(0) => c.dead = true,
@@ -267,13 +291,14 @@ impl Control {
                 c.dead = true;
             }
         }
-        self.clients.retain(|c| !c.dead);
+        self.clients.retain(|_, c| {
+            if c.dead {
+                let fd = c.stream.as_raw_fd();
+                let _ = registry.deregister(&mut SourceFd(&fd));
+            }
+            !c.dead
+        });
         notes
-    }
-
-    /// Index of the client with fd `fd`.
-    pub fn client_index(&self, fd: RawFd) -> Option<usize> {
-        self.clients.iter().position(|c| c.stream.as_raw_fd() == fd)
     }
 }
 
@@ -304,6 +329,10 @@ mod tests {
 
     use super::*;
 
+    fn poll() -> mio::Poll {
+        mio::Poll::new().expect("poll")
+    }
+
     fn control() -> (Control, PathBuf) {
         let dir = std::env::temp_dir()
             .join(format!("mpathd-control-{}", std::process::id()));
@@ -326,6 +355,7 @@ mod tests {
     #[test]
     fn a_watcher_that_stops_reading_is_dropped_not_waited_for() {
         let (mut c, path) = control();
+        let poll = poll();
         let mut stuck = UnixStream::connect(&path).unwrap();
         let req = Request {
             version: VERSION,
@@ -336,8 +366,9 @@ mod tests {
         // Accept and read the request (the client never reads anything).
         let mut pending = Vec::new();
         for _ in 0..100 {
-            c.accept();
-            for i in 0..c.client_fds().len() {
+            c.accept(poll.registry());
+            let ids: Vec<usize> = c.clients.keys().copied().collect();
+            for i in ids {
                 pending.extend(c.read(i));
             }
             if !pending.is_empty() {
@@ -358,12 +389,12 @@ mod tests {
         let start = std::time::Instant::now();
         for _ in 0..200 {
             c.broadcast(&event(16 * 1024));
-            let _ = c.flush();
-            if c.client_fds().is_empty() {
+            let _ = c.flush(poll.registry());
+            if c.clients() == 0 {
                 break;
             }
         }
-        assert!(c.client_fds().is_empty(), "stuck client still connected");
+        assert_eq!(c.clients(), 0, "stuck client still connected");
         assert!(!c.has_watchers());
         assert!(start.elapsed() < std::time::Duration::from_secs(5));
         drop(stuck);
@@ -372,21 +403,22 @@ mod tests {
     #[test]
     fn a_request_line_too_long_is_answered_and_the_client_closed() {
         let (mut c, path) = control();
+        let p = poll();
         let client = UnixStream::connect(&path).unwrap();
         (&client).write_all(&vec![b'{'; MAX_REQUEST + 10]).unwrap();
         for _ in 0..100 {
-            c.accept();
-            if !c.client_fds().is_empty() {
+            c.accept(p.registry());
+            if c.clients() > 0 {
                 break;
             }
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
         let got = c.read(0);
         assert!(got.is_empty());
-        let _ = c.flush();
+        let _ = c.flush(p.registry());
         let mut line = String::new();
         BufReader::new(&client).read_line(&mut line).unwrap();
         assert!(line.contains("bad_request"), "{line}");
-        assert!(c.client_fds().is_empty(), "closed after the error");
+        assert_eq!(c.clients(), 0, "closed after the error");
     }
 }

@@ -1,10 +1,10 @@
-//! A daemon's start, in two steps around opening its kernel interfaces.
-//! [`begin`]: the command line, the configuration check (`-n` stops
-//! there). [`start`]: bind the control socket, catch signals, detach
-//! (unless `-d`) and open the log, write the pid file. The order
-//! matters: the socket is bound before detaching, so that a zero exit
-//! status from the parent means the daemon answers (in.mpathd does the
-//! same).
+//! A daemon's start, in two steps around opening its kernel interfaces,
+//! and its run ([`run`]). [`begin`]: the command line, the configuration
+//! check (`-n` stops there). [`start`]: bind the control socket, catch
+//! signals, detach (unless `-d`) and open the log, write the pid file.
+//! The order matters: the socket is bound before detaching, so that a
+//! zero exit status from the parent means the daemon answers (in.mpathd
+//! does the same).
 
 use std::ffi::CStr;
 use std::fmt;
@@ -12,11 +12,14 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use mpath_core::engine::Level;
+use mpath_core::log::Level;
+use mpath_core::messages as msg;
 use mpath_sys::daemon::PidFile;
 use mpath_sys::signal::{Signal, SignalPipe};
 
+use crate::backend::Backend;
 use crate::control::Control;
+use crate::driver::{Driver, Exit};
 use crate::log::Logger;
 use crate::opts::{Defaults, Opts};
 
@@ -144,11 +147,7 @@ pub fn start(
     };
     log.log(
         Level::Info,
-        &format!(
-            "{name} {} starting with {}",
-            env!("CARGO_PKG_VERSION"),
-            o.config
-        ),
+        &msg::starting(name, env!("CARGO_PKG_VERSION"), &o.config),
     );
     Ok(Started {
         control,
@@ -156,4 +155,48 @@ pub fn start(
         log,
         pidfile,
     })
+}
+
+/// A daemon's whole life: the command line and configuration check,
+/// opening the backend's kernel interfaces, the start sequence, then
+/// the driver until a terminating signal. Returns the exit status.
+pub fn run<B: Backend>(d: &Defaults, ident: &'static CStr) -> ExitCode {
+    let (o, cfg) = match begin(d, B::load) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let poll = match mio::Poll::new() {
+        Ok(p) => p,
+        Err(e) => {
+            say(d.name, &format!("cannot create the event loop: {e}"));
+            return ExitCode::from(EX_OSERR);
+        }
+    };
+    let backend = match B::open(cfg, mpath_sys::clock::now()) {
+        Ok(b) => b,
+        Err(e) => {
+            say(d.name, &format!("cannot open the kernel interface: {e}"));
+            return ExitCode::from(EX_OSERR);
+        }
+    };
+    let started = match start(&o, d.name, ident) {
+        Ok(s) => s,
+        Err(e) => {
+            say(d.name, &e.message);
+            return ExitCode::from(e.exit);
+        }
+    };
+    let _pidfile = started.pidfile;
+    let driver = Driver::new(
+        poll,
+        backend,
+        &o.config,
+        started.control,
+        started.signals,
+        started.log,
+    );
+    match driver.run() {
+        Exit::Signal(_) => ExitCode::SUCCESS,
+        Exit::Failed => ExitCode::from(EX_OSERR),
+    }
 }

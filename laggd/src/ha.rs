@@ -20,8 +20,6 @@ use std::path::Path;
 use mpath_core::lagg::config::Effector;
 use mpath_core::lagg::redundancy::HaEffect;
 
-use crate::platform::Platform;
-
 /// What laggd has applied to the HA engine.
 #[derive(Debug, Default)]
 pub struct Ha {
@@ -30,13 +28,14 @@ pub struct Ha {
 }
 
 impl Ha {
-    /// Applies `effect` for `group`; returns the log line.
+    /// Applies `effect` for `group`, adding to CARP's demotion counter
+    /// through `carp`; returns the log line.
     pub fn apply(
         &mut self,
         group: &str,
         effector: Option<&Effector>,
         effect: HaEffect,
-        os: &mut dyn Platform,
+        carp: impl FnOnce(i32) -> io::Result<()>,
     ) -> io::Result<String> {
         let state = if effect.faulted {
             "faulted".to_string()
@@ -62,7 +61,7 @@ impl Ha {
                     )
                 })?;
                 if delta != 0 {
-                    os.adjust_carp_demotion(delta)?;
+                    carp(delta)?;
                 }
                 if effect.demotion == 0 {
                     self.carp.remove(group);
@@ -92,71 +91,7 @@ fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-    use std::net::IpAddr;
-    use std::os::fd::RawFd;
-
-    use mpath_core::engine::KernelSnapshot;
-    use mpath_core::lagg::config::LaggdConfig;
-
     use super::*;
-    use crate::platform::{ActivePorts, MembershipChange, PortReply};
-
-    /// Records CARP adjustments; nothing else is used.
-    #[derive(Default)]
-    struct Carp {
-        deltas: Vec<i32>,
-    }
-
-    impl Platform for Carp {
-        fn kernel_fd(&self) -> RawFd {
-            -1
-        }
-        fn drain_kernel(&mut self) -> io::Result<bool> {
-            Ok(false)
-        }
-        fn snapshot(
-            &mut self,
-            _: &LaggdConfig,
-        ) -> io::Result<(KernelSnapshot, ActivePorts)> {
-            Ok((KernelSnapshot::default(), BTreeMap::new()))
-        }
-        fn open_ports(&mut self, _: &LaggdConfig) -> Vec<String> {
-            Vec::new()
-        }
-        fn port_fds(&self) -> Vec<RawFd> {
-            Vec::new()
-        }
-        fn read_port(&mut self, _: usize, _: &mut Vec<PortReply>) {}
-        fn send_probe(
-            &mut self,
-            _: &str,
-            _: IpAddr,
-            _: IpAddr,
-        ) -> io::Result<()> {
-            Ok(())
-        }
-        fn set_membership(
-            &mut self,
-            _: &str,
-            _: &[String],
-        ) -> io::Result<MembershipChange> {
-            Ok(MembershipChange::default())
-        }
-        fn set_admin_up(&mut self, _: &str, _: bool) -> io::Result<()> {
-            Ok(())
-        }
-        fn announce(&mut self, _: &str) -> io::Result<usize> {
-            Ok(0)
-        }
-        fn protocol(&mut self, _: &str) -> Option<String> {
-            None
-        }
-        fn adjust_carp_demotion(&mut self, delta: i32) -> io::Result<()> {
-            self.deltas.push(delta);
-            Ok(())
-        }
-    }
 
     fn effect(demotion: u32) -> HaEffect {
         HaEffect {
@@ -168,16 +103,24 @@ mod tests {
     #[test]
     fn carp_gets_only_laggds_own_share_added_and_taken_back() {
         let mut ha = Ha::default();
-        let mut os = Carp::default();
+        let mut deltas = Vec::new();
         let carp = Some(&Effector::Carp);
-        ha.apply("rg1", carp, effect(50), &mut os).unwrap();
-        ha.apply("rg2", carp, effect(20), &mut os).unwrap();
-        ha.apply("rg1", carp, effect(30), &mut os).unwrap();
-        ha.apply("rg1", carp, effect(30), &mut os).unwrap();
-        ha.apply("rg1", carp, effect(0), &mut os).unwrap();
-        ha.apply("rg2", carp, effect(0), &mut os).unwrap();
-        assert_eq!(os.deltas, vec![50, 20, -20, -30, -20]);
-        assert_eq!(os.deltas.iter().sum::<i32>(), 0, "all given back");
+        for (group, d) in [
+            ("rg1", 50),
+            ("rg2", 20),
+            ("rg1", 30),
+            ("rg1", 30),
+            ("rg1", 0),
+            ("rg2", 0),
+        ] {
+            ha.apply(group, carp, effect(d), |x| {
+                deltas.push(x);
+                Ok(())
+            })
+            .unwrap();
+        }
+        assert_eq!(deltas, vec![50, 20, -20, -30, -20]);
+        assert_eq!(deltas.iter().sum::<i32>(), 0, "all given back");
     }
 
     #[test]
@@ -188,15 +131,14 @@ mod tests {
         let path = dir.join("rg1");
         let k = Effector::Keepalived(path.clone());
         let mut ha = Ha::default();
-        let mut os = Carp::default();
-        let line = ha.apply("rg1", Some(&k), effect(50), &mut os).unwrap();
+        let no_carp = |_| -> io::Result<()> { panic!("CARP touched") };
+        let line = ha.apply("rg1", Some(&k), effect(50), no_carp).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "-50\n");
         assert!(line.contains("wrote -50"), "{line}");
-        ha.apply("rg1", Some(&k), effect(0), &mut os).unwrap();
+        ha.apply("rg1", Some(&k), effect(0), no_carp).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "0\n");
         let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
         assert_eq!(left.len(), 1, "no temporary file left");
-        assert!(os.deltas.is_empty());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -2,7 +2,6 @@
 //! shared command line (`mpath_daemon::opts`).
 
 use mpath_daemon::opts::Defaults;
-pub use mpath_daemon::opts::Opts;
 
 /// laggd's name and default paths.
 pub const DEFAULTS: Defaults = Defaults {

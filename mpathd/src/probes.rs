@@ -1,189 +1,186 @@
-//! The probe sockets: one per probing path, opened and closed as the
-//! engine's paths come and go, and the translation between the engine's
-//! probes and ICMP bytes.
+//! The probe sockets: one per probing path, opened and closed when the
+//! engine's paths change (not every turn), each registered once with the
+//! event loop under its slot number.
 
-use std::net::IpAddr;
+use std::collections::{BTreeSet, HashMap};
+use std::os::fd::AsRawFd;
 
 use mpath_core::addr::Family;
-use mpath_core::engine::ProbePath;
-use mpath_core::probe::{EchoReply, ProbeKind, ProbeRequest};
-use mpath_core::time::Instant;
-use mpath_wire::{EchoProbe, ProbePayload, WireError};
+use mpath_core::engine::{Engine, ProbePath};
+use mpath_core::log::{Level, LogKind};
+use mpath_core::probe::{ProbeRequest, ReplyOutcome};
+use mpath_daemon::backend::Io;
+use mpath_sys::echo::Discard;
+use mpath_sys::probe::ProbeSocket;
 
-use crate::platform::{ProbeIo, Received};
+use mpath_core::engine::messages as msg;
 
-/// An open probe socket and the path it serves.
+/// Datagrams read from one socket per turn: a flood must not starve the
+/// loop (the rest is read next turn).
+const READS_PER_TURN: usize = 64;
+
 #[derive(Debug)]
-pub struct Socket<P> {
-    /// The path.
-    pub path: ProbePath,
-    /// The socket.
-    pub io: P,
+struct Open {
+    path: ProbePath,
+    socket: ProbeSocket,
 }
 
 /// Every open probe socket.
-#[derive(Debug)]
-pub struct Probes<P> {
-    /// Open sockets.
-    pub sockets: Vec<Socket<P>>,
+#[derive(Debug, Default)]
+pub struct Probes {
+    /// Sockets by slot (the event loop's key).
+    slots: Vec<Option<Open>>,
+    /// Slots by (interface, family).
+    by_path: HashMap<(String, Family), usize>,
+    /// The engine's paths version the sockets match.
+    version: Option<u64>,
+    /// Paths whose socket could not be opened (logged once).
+    open_failed: BTreeSet<(String, Family)>,
+    /// Paths whose last send failed (logged once until it works).
+    send_failed: BTreeSet<(String, Family)>,
 }
 
-impl<P: ProbeIo> Probes<P> {
-    /// No sockets yet.
-    pub fn new() -> Probes<P> {
-        Probes {
-            sockets: Vec::new(),
+impl Probes {
+    /// Opens sockets for the engine's new paths and closes those no
+    /// longer wanted, when its paths changed or `retry` asks to try
+    /// failed ones again.
+    pub fn reconcile(&mut self, engine: &Engine, retry: bool, io: &mut Io<'_>) {
+        let version = engine.probe_paths_version();
+        let retry = retry && !self.open_failed.is_empty();
+        if self.version == Some(version) && !retry {
+            return;
+        }
+        self.version = Some(version);
+        let wanted: HashMap<(String, Family), ProbePath> = engine
+            .probe_paths()
+            .into_iter()
+            .map(|p| ((p.ifname.clone(), p.family), p))
+            .collect();
+        for slot in 0..self.slots.len() {
+            let keep = self.slots[slot]
+                .as_ref()
+                .is_some_and(|o| wanted.get(&key(&o.path)) == Some(&o.path));
+            if !keep {
+                if let Some(o) = self.slots[slot].take() {
+                    io.deregister(o.socket.as_raw_fd());
+                    self.by_path.remove(&key(&o.path));
+                }
+            }
+        }
+        self.open_failed.retain(|k| wanted.contains_key(k));
+        for (k, path) in wanted {
+            if self.by_path.contains_key(&k) {
+                continue;
+            }
+            match self.open(path, io) {
+                Ok(()) => {
+                    self.open_failed.remove(&k);
+                }
+                Err(e) => {
+                    if self.open_failed.insert(k) {
+                        io.log(Level::Err, LogKind::Other, e);
+                    }
+                }
+            }
         }
     }
 
-    /// Opens sockets for new paths and closes those no longer wanted.
-    /// Returns the paths that could not be opened, with the error.
-    pub fn reconcile(&mut self, wanted: &[ProbePath]) -> Vec<String> {
-        self.sockets.retain(|s| wanted.contains(&s.path));
-        let mut errors = Vec::new();
-        for w in wanted {
-            if self.sockets.iter().any(|s| s.path == *w) {
-                continue;
-            }
-            match P::open(w.family, &w.ifname, w.ifindex, w.src) {
-                Ok(io) => self.sockets.push(Socket {
-                    path: w.clone(),
-                    io,
-                }),
-                Err(e) => errors.push(format!(
-                    "cannot open probe socket ({} {}) from {}: {e}",
-                    w.family.inet(),
-                    w.ifname,
-                    w.src
-                )),
-            }
-        }
-        errors
+    fn open(&mut self, path: ProbePath, io: &mut Io<'_>) -> Result<(), String> {
+        let socket = ProbeSocket::open(
+            path.family,
+            &path.ifname,
+            path.ifindex,
+            path.src,
+        )
+        .map_err(|e| msg::cannot_open_probe(&path, &e))?;
+        let slot =
+            self.slots
+                .iter()
+                .position(Option::is_none)
+                .unwrap_or_else(|| {
+                    self.slots.push(None);
+                    self.slots.len() - 1
+                });
+        io.register(socket.as_raw_fd(), slot)
+            .map_err(|e| msg::cannot_open_probe(&path, &e))?;
+        self.by_path.insert(key(&path), slot);
+        self.slots[slot] = Some(Open { path, socket });
+        Ok(())
     }
 
     /// Sends `req` on the socket of (`ifname`, `family`).
     pub fn send(
-        &self,
+        &mut self,
         ifname: &str,
         family: Family,
         req: &ProbeRequest,
-    ) -> Result<(), String> {
-        let Some(s) = self
-            .sockets
-            .iter()
-            .find(|s| s.path.ifname == ifname && s.path.family == family)
-        else {
-            return Err(format!(
-                "no probe socket for ({} {ifname})",
-                family.inet()
-            ));
+        io: &mut Io<'_>,
+    ) {
+        let k = (ifname.to_string(), family);
+        let open = self.by_path.get(&k).and_then(|&s| self.slots[s].as_ref());
+        let r = match open {
+            Some(o) => o.socket.send_probe(req).map_err(|e| e.to_string()),
+            None => Err(msg::no_probe_socket(family, ifname)),
         };
-        let bytes = encode(family, req);
-        ProbeIo::send(&s.io, &bytes, req.dst).map_err(|e| {
-            format!("probe: probe sendto ({} {ifname}): {e}", family.inet())
-        })
-    }
-}
-
-impl<P: ProbeIo> Default for Probes<P> {
-    fn default() -> Self {
-        Probes::new()
-    }
-}
-
-fn wire_kind(k: ProbeKind) -> mpath_wire::ProbeKind {
-    match k {
-        ProbeKind::Uni => mpath_wire::ProbeKind::Uni,
-        ProbeKind::Multi => mpath_wire::ProbeKind::Multi,
-        ProbeKind::Rtt => mpath_wire::ProbeKind::Rtt,
-    }
-}
-
-fn core_kind(k: mpath_wire::ProbeKind) -> ProbeKind {
-    match k {
-        mpath_wire::ProbeKind::Uni => ProbeKind::Uni,
-        mpath_wire::ProbeKind::Multi => ProbeKind::Multi,
-        mpath_wire::ProbeKind::Rtt => ProbeKind::Rtt,
-    }
-}
-
-/// The ICMP (or ICMPv6) echo request for `req`.
-pub fn encode(family: Family, req: &ProbeRequest) -> Vec<u8> {
-    let probe = EchoProbe {
-        id: req.id,
-        seq: req.seq,
-        payload: ProbePayload {
-            kind: wire_kind(req.kind),
-            timestamp_ns: req.sent_at.as_nanos(),
-            nonce: req.nonce,
-        },
-    };
-    match family {
-        Family::V4 => mpath_wire::emit_icmpv4_echo_request(&probe),
-        // The kernel computes ICMPv6 checksums on raw sockets.
-        Family::V6 => mpath_wire::emit_icmpv6_echo_request(&probe),
-    }
-}
-
-/// Why a received datagram is not a usable reply.
-#[derive(Debug)]
-pub enum Discard {
-    /// Not an echo reply at all (other ICMP): ignored silently.
-    Quiet,
-    /// A malformed or suspicious reply, worth a debug line.
-    Noisy(String),
-}
-
-fn is_link_local(a: IpAddr) -> bool {
-    matches!(a, IpAddr::V6(v6) if v6.segments()[0] & 0xffc0 == 0xfe80)
-}
-
-/// Checks and decodes a datagram read from a probe socket (research note
-/// §3.4): no truncation; IPv4 parsed from its IP header; IPv6 replies
-/// only from link-local sources. `received_at` maps the kernel stamp.
-pub fn decode(
-    family: Family,
-    ifname: &str,
-    buf: &[u8],
-    r: &Received,
-    received_at: Instant,
-) -> Result<EchoReply, Discard> {
-    if r.truncated {
-        return Err(Discard::Noisy(format!(
-            "truncated message from {} on {ifname}",
-            r.src
-        )));
-    }
-    let bytes = buf.get(..r.len).unwrap_or(buf);
-    let parsed = match family {
-        Family::V4 => mpath_wire::parse_icmpv4_echo_reply(bytes)
-            .map(|rep| (IpAddr::V4(rep.src), rep.probe)),
-        Family::V6 => {
-            if !is_link_local(r.src) {
-                return Err(Discard::Noisy(format!(
-                    "ICMPv6 echo reply source address not linklocal from {} \
-                     on {ifname}",
-                    r.src
-                )));
+        match r {
+            Ok(()) => {
+                if !self.send_failed.is_empty() {
+                    self.send_failed.remove(&k);
+                }
             }
-            mpath_wire::parse_icmpv6_echo_reply_unverified(bytes)
-                .map(|p| (r.src, p))
+            Err(e) => {
+                let m = msg::send_failed(family, ifname, &e);
+                if self.send_failed.insert(k) {
+                    io.log(Level::Info, LogKind::Other, m);
+                }
+            }
         }
-    };
-    match parsed {
-        Ok((src, probe)) => Ok(EchoReply {
-            src,
-            id: probe.id,
-            seq: probe.seq,
-            kind: core_kind(probe.payload.kind),
-            timestamp: Instant::from_nanos(probe.payload.timestamp_ns),
-            nonce: probe.payload.nonce,
-            received_at,
-        }),
-        Err(WireError::NotEchoReply { .. }) => Err(Discard::Quiet),
-        Err(e) => Err(Discard::Noisy(format!(
-            "bad probe reply from {} on {ifname}: {e}",
-            r.src
-        ))),
     }
+
+    /// Reads the replies waiting on socket `slot` into `engine`. True if
+    /// more may be waiting.
+    pub fn read(
+        &mut self,
+        slot: usize,
+        engine: &mut Engine,
+        io: &mut Io<'_>,
+    ) -> bool {
+        let Some(Some(o)) = self.slots.get(slot) else {
+            return false;
+        };
+        for _ in 0..READS_PER_TURN {
+            let (ifname, family) = (&o.path.ifname, o.path.family);
+            match o.socket.recv_reply(ifname) {
+                Ok(None) => return false,
+                Ok(Some(Ok(reply))) => {
+                    let outcome =
+                        engine.on_reply(ifname, family, &reply, io.now);
+                    if let Some(ReplyOutcome::Rejected(why)) = outcome {
+                        io.log(
+                            Level::Debug,
+                            LogKind::Other,
+                            msg::reply_ignored(reply.src, family, ifname, &why),
+                        );
+                    }
+                }
+                Ok(Some(Err(Discard::Quiet))) => {}
+                Ok(Some(Err(Discard::Noisy(m)))) => {
+                    io.log(Level::Debug, LogKind::Other, m);
+                }
+                Err(e) => {
+                    io.log(
+                        Level::Debug,
+                        LogKind::Other,
+                        msg::recv_failed(family, ifname, &e),
+                    );
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+fn key(p: &ProbePath) -> (String, Family) {
+    (p.ifname.clone(), p.family)
 }

@@ -10,6 +10,13 @@
 //!
 //! | module       | what                                                   |
 //! |--------------|--------------------------------------------------------|
+//! | [`kernel`]   | the kernel's view, its change hints, address changes,  |
+//! |              | announcements, up/down: one `Kernel` type on every OS  |
+//! | `probe`      | mpathd's probe socket, one type on every OS, with      |
+//! |              | `send_probe`/`recv_reply` ([`echo`]: the bytes)        |
+//! | [`aggregate`] | laggd's aggregates: membership, announcements, CARP:  |
+//! |              | one `Aggregates` type on every OS                      |
+//! | `portprobe`  | laggd's per-port ARP/NS socket, one type on every OS   |
 //! | [`clock`]    | the monotonic clock the daemons feed to the core       |
 //! | [`daemon`]   | daemonize, pid file, ids, random seed                  |
 //! | [`ifaddrs`]  | interface enumeration: names, indexes, flags, MAC, IPs |
@@ -109,7 +116,7 @@ use linux as os;
 #[cfg(any(target_os = "freebsd", fuzzing))]
 pub use freebsd::route;
 #[cfg(target_os = "illumos")]
-pub use illumos::{probe, rtsock, syslog};
+pub use illumos::{portprobe, probe, rtsock, syslog};
 // The pure BPF code is public on FreeBSD, and for the fuzz targets and
 // the Linux-host tests.
 #[cfg(any(target_os = "freebsd", fuzzing, test))]
@@ -118,6 +125,13 @@ pub use freebsd::bpf;
 pub use freebsd::{carp, lagg, laggplan, packet, portprobe, probe};
 #[cfg(target_os = "linux")]
 pub use linux::{bond, link, netlink, packet, portprobe, probe};
+/// Aggregate control (Linux bonding, FreeBSD lagg(4); refused on
+/// illumos), with what every OS's shares.
+pub mod aggregate {
+    pub use crate::os::aggregate::Aggregates;
+    pub use crate::unix::aggregate::{ActivePorts, MembershipChange};
+}
+pub use os::kernel;
 pub use unix::{
-    clock, daemon, ifaddrs, ifindex, peercred, poll, sandbox, signal,
+    clock, daemon, echo, ifaddrs, ifindex, peercred, poll, sandbox, signal,
 };

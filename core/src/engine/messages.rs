@@ -2,6 +2,7 @@
 //! same event the wording is in.mpathd's (illumos `mpd_*.c`, research
 //! note §6), so that existing log watchers keep working.
 
+use std::fmt::Display;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -250,4 +251,121 @@ pub fn moving_route(
     to: &str,
 ) -> String {
     format!("moving route {dst} via {gateway} from {from} to {to}")
+}
+
+// ----- the daemon's I/O ----------------------------------------------------
+
+/// A probe socket could not be opened.
+pub fn cannot_open_probe(path: &super::ProbePath, e: &impl Display) -> String {
+    format!(
+        "cannot open probe socket ({} {}) from {}: {e}",
+        path.family.inet(),
+        path.ifname,
+        path.src
+    )
+}
+
+/// A probe for a path without a socket.
+pub fn no_probe_socket(family: Family, ifname: &str) -> String {
+    format!("no probe socket for ({} {ifname})", family.inet())
+}
+
+/// Sending a probe failed (logged once until a send works).
+pub fn send_failed(family: Family, ifname: &str, e: &impl Display) -> String {
+    format!("probe: probe sendto ({} {ifname}): {e}", family.inet())
+}
+
+/// Receiving on a probe socket failed.
+pub fn recv_failed(family: Family, ifname: &str, e: &impl Display) -> String {
+    format!("probe recv ({} {ifname}): {e}", family.inet())
+}
+
+/// A reply the detector did not take.
+pub fn reply_ignored(
+    src: IpAddr,
+    family: Family,
+    ifname: &str,
+    why: &impl Display,
+) -> String {
+    format!(
+        "probe reply from {src} on ({} {ifname}) ignored: {why}",
+        family.inet()
+    )
+}
+
+/// The kernel refused an address.
+pub fn cannot_add(addr: IpPrefix, ifname: &str, e: &impl Display) -> String {
+    format!("cannot add {addr} to {ifname}: {e}")
+}
+
+/// The kernel refused to remove an address.
+pub fn cannot_remove(addr: IpPrefix, ifname: &str, e: &impl Display) -> String {
+    format!("cannot remove {addr} from {ifname}: {e}")
+}
+
+/// The kernel refused to move a route.
+pub fn cannot_move_route(
+    dst: IpPrefix,
+    gateway: IpAddr,
+    from: &str,
+    to: &str,
+    e: &impl Display,
+) -> String {
+    format!("cannot move route {dst} via {gateway} from {from} to {to}: {e}")
+}
+
+/// An announcement could not be sent.
+pub fn cannot_announce(addr: IpAddr, ifname: &str, e: &impl Display) -> String {
+    format!("cannot announce {addr} on {ifname}: {e}")
+}
+
+/// SIGUSR1: one interface.
+pub fn dump_interface(i: &super::InterfaceStatus) -> String {
+    format!(
+        "{}: state {} link {} probe {} hosts [{}]",
+        i.name,
+        i.state,
+        i.link,
+        i.probe,
+        i.hosted.join(" ")
+    )
+}
+
+/// A runtime change is in force until the next reload.
+pub fn runtime_change(
+    ifname: &str,
+    change: &impl std::fmt::Debug,
+    config: &str,
+    persist: &str,
+) -> String {
+    format!(
+        "runtime change on {ifname}: {change:?}; to keep it, put in \
+         {config}: {persist}"
+    )
+}
+
+/// A runtime change that would not pass the file's checks.
+pub fn change_refused(ifname: &str, problems: &[String]) -> String {
+    format!("{ifname}: change refused: {}", problems.join("; "))
+}
+
+/// A probe answered (`rtt`) or lost, for `ifctl -p` watchers.
+pub fn probe_result(
+    seq: u16,
+    family: Family,
+    ifname: &str,
+    target: IpAddr,
+    rtt: Option<Duration>,
+) -> String {
+    match rtt {
+        Some(r) => format!(
+            "probe {seq} on ({} {ifname}) to {target}: {:.2} ms",
+            family.inet(),
+            r.as_secs_f64() * 1000.0
+        ),
+        None => format!(
+            "probe {seq} on ({} {ifname}) to {target}: lost",
+            family.inet()
+        ),
+    }
 }

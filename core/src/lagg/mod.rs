@@ -20,6 +20,7 @@
 pub mod aggregate;
 pub mod config;
 pub mod engine;
+pub mod messages;
 pub mod port;
 pub mod redundancy;
 pub mod status;

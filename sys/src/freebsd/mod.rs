@@ -3,6 +3,8 @@
 pub(crate) mod abi;
 #[cfg(target_os = "freebsd")]
 mod addr;
+#[cfg(target_os = "freebsd")]
+pub mod aggregate;
 pub mod bpf;
 pub mod carp;
 pub(crate) mod cmsg;
@@ -13,6 +15,8 @@ pub(crate) mod ifaddrs;
 pub(crate) mod inet6;
 #[cfg(target_os = "freebsd")]
 pub(crate) mod ioctl;
+#[cfg(target_os = "freebsd")]
+pub mod kernel;
 pub mod lagg;
 pub mod laggplan;
 #[cfg(target_os = "freebsd")]

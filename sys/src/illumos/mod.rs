@@ -1,7 +1,10 @@
 //! illumos.
 
+pub mod aggregate;
 pub(crate) mod ifaddrs;
+pub mod kernel;
 pub(crate) mod peercred;
+pub mod portprobe;
 pub mod probe;
 pub mod rtsock;
 pub mod syslog;

@@ -1,7 +1,9 @@
 //! Linux (glibc or musl).
 
+pub mod aggregate;
 pub mod bond;
 pub(crate) mod ifaddrs;
+pub mod kernel;
 pub mod link;
 pub mod netlink;
 pub mod packet;

@@ -22,8 +22,12 @@ macro_rules! syscall {
     }};
 }
 
+pub mod aggregate;
+#[cfg(any(target_os = "linux", target_os = "freebsd"))]
+pub(crate) mod announce;
 pub mod clock;
 pub mod daemon;
+pub mod echo;
 pub mod ifaddrs;
 pub mod ifindex;
 pub mod peercred;

@@ -12,14 +12,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use crate::addr::Family;
-use crate::engine::{KernelLink, KernelSnapshot, Level};
+use crate::engine::{KernelLink, KernelSnapshot};
 use crate::link::{LinkDetector, LinkEvent, LinkState};
+use crate::log::{Level, LogKind};
 use crate::probe::{ProbeConfig, ProbeDetector, ProbeEvent, ProbeRequest};
 use crate::rng::Rng;
 use crate::time::Instant;
 
 use super::aggregate::{Aggregate, AggregateEvent};
 use super::config::{Effector, LaggdConfig, ObjectKind, UpstreamHealth};
+use super::messages as msg;
 use super::port::{port_healthy, ArpProbes};
 use super::redundancy::{HaEffect, RedundancyEvent, RedundancyGroup};
 /// How long after laggd changed a port's membership the port's link
@@ -85,6 +87,8 @@ pub enum LaggAction {
     Log {
         /// Priority.
         level: Level,
+        /// What it is news of.
+        kind: LogKind,
         /// Text.
         message: String,
     },
@@ -198,8 +202,12 @@ impl LaggEngine {
         std::mem::take(&mut self.actions)
     }
 
-    fn log(&mut self, level: Level, message: String) {
-        self.actions.push(LaggAction::Log { level, message });
+    fn log(&mut self, level: Level, kind: LogKind, message: String) {
+        self.actions.push(LaggAction::Log {
+            level,
+            kind,
+            message,
+        });
     }
 
     /// A new view of the kernel, with each aggregate's active port as the
@@ -236,10 +244,8 @@ impl LaggEngine {
             if before.is_some() && before.as_ref() != Some(port) {
                 self.log(
                     Level::Info,
-                    format!(
-                        "{agg}: active port is now {}",
-                        port.as_deref().unwrap_or("none")
-                    ),
+                    LogKind::State,
+                    msg::active_port(agg, port.as_deref()),
                 );
                 self.actions.push(LaggAction::Announce {
                     aggregate: agg.clone(),
@@ -281,13 +287,7 @@ impl LaggEngine {
             let name = self.ports[i].name.clone();
             // The first report of a link that is up is not news.
             if self.ports[i].reported || !up {
-                self.log(
-                    Level::Err,
-                    format!(
-                        "The link has {} on {name}",
-                        if up { "come up" } else { "gone down" }
-                    ),
-                );
+                self.log(Level::Err, LogKind::State, msg::port_link(&name, up));
             }
             self.ports[i].reported = true;
             for (_, d, _) in &mut self.ports[i].probes {
@@ -492,11 +492,13 @@ impl LaggEngine {
             match e {
                 AggregateEvent::PortFailed { port, why } => self.log(
                     Level::Err,
-                    format!("{agg}: port {port} failed ({why}); taking it out"),
+                    LogKind::State,
+                    msg::port_failed(&agg, &port, &why),
                 ),
                 AggregateEvent::PortRepaired { port, why } => self.log(
                     Level::Err,
-                    format!("{agg}: port {port} repaired ({why}); putting it back"),
+                    LogKind::State,
+                    msg::port_repaired(&agg, &port, &why),
                 ),
                 AggregateEvent::Membership(ports) => {
                     self.actions.push(LaggAction::SetMembership {
@@ -506,7 +508,8 @@ impl LaggEngine {
                 }
                 AggregateEvent::AllPortsFailed => self.log(
                     Level::Err,
-                    format!("{agg}: every port failed; leaving the ports in"),
+                    LogKind::State,
+                    msg::all_ports_failed(&agg),
                 ),
                 AggregateEvent::MinLinksDown {
                     live,
@@ -515,7 +518,8 @@ impl LaggEngine {
                 } => {
                     self.log(
                         Level::Err,
-                        format!("{agg}: {live} live {}, fewer than min-links {min}", ports_word(live)),
+                        LogKind::State,
+                        msg::min_links_down(&agg, live, min),
                     );
                     if bring_down {
                         self.actions.push(LaggAction::SetInterfaceUp {
@@ -524,10 +528,15 @@ impl LaggEngine {
                         });
                     }
                 }
-                AggregateEvent::MinLinksUp { live, min, bring_up } => {
+                AggregateEvent::MinLinksUp {
+                    live,
+                    min,
+                    bring_up,
+                } => {
                     self.log(
                         Level::Err,
-                        format!("{agg}: {live} live {}, min-links {min} met again", ports_word(live)),
+                        LogKind::State,
+                        msg::min_links_up(&agg, live, min),
                     );
                     if bring_up {
                         self.actions.push(LaggAction::SetInterfaceUp {
@@ -542,13 +551,8 @@ impl LaggEngine {
                     marked,
                 } => self.log(
                     Level::Err,
-                    if marked {
-                        format!(
-                            "{agg}: {bad} bad ports, more than the link-failure-threshold {threshold}: bad score"
-                        )
-                    } else {
-                        format!("{agg}: {bad} bad ports: bad score cleared")
-                    },
+                    LogKind::State,
+                    msg::bad_score(&agg, bad, threshold, marked),
                 ),
             }
         }
@@ -560,10 +564,8 @@ impl LaggEngine {
                 TrackingAction::ErrDisable { iface, group } => {
                     self.log(
                         Level::Err,
-                        format!(
-                            "link-state group {group}: every upstream is down; \
-                             bringing {iface} down"
-                        ),
+                        LogKind::State,
+                        msg::err_disable(&group, &iface),
                     );
                     self.actions
                         .push(LaggAction::SetInterfaceUp { iface, up: false });
@@ -573,19 +575,17 @@ impl LaggEngine {
                     group,
                     reason,
                 } => {
+                    let why = match reason {
+                        RestoreReason::UpstreamUp => {
+                            "an upstream interface is up again"
+                        }
+                        RestoreReason::GroupDisabled => "the group is disabled",
+                        RestoreReason::Removed => "no longer in the group",
+                    };
                     self.log(
                         Level::Err,
-                        format!(
-                            "link-state group {group}: restoring {iface} ({})",
-                            match reason {
-                                RestoreReason::UpstreamUp =>
-                                    "an upstream interface is up again",
-                                RestoreReason::GroupDisabled =>
-                                    "the group is disabled",
-                                RestoreReason::Removed =>
-                                    "no longer in the group",
-                            }
-                        ),
+                        LogKind::State,
+                        msg::restore(&group, &iface, why),
                     );
                     self.actions
                         .push(LaggAction::SetInterfaceUp { iface, up: true });
@@ -598,14 +598,12 @@ impl LaggEngine {
         let name = self.cfg.redundancy[g].name.clone();
         for e in out {
             match e {
-                RedundancyEvent::PriorityChanged { from, to, cause } => self.log(
-                    Level::Err,
-                    format!(
-                        "redundancy group {name}: priority {from} -> {to} ({} {})",
-                        cause.0,
-                        if cause.1 { "up" } else { "down" }
+                RedundancyEvent::PriorityChanged { from, to, cause } => self
+                    .log(
+                        Level::Err,
+                        LogKind::State,
+                        msg::priority(&name, from, to, &cause.0, cause.1),
                     ),
-                ),
                 RedundancyEvent::Apply(effect) => {
                     self.actions.push(LaggAction::ApplyHa {
                         group: name.clone(),
@@ -650,14 +648,6 @@ impl LaggEngine {
                 )
             })
             .collect()
-    }
-}
-
-fn ports_word(n: usize) -> &'static str {
-    if n == 1 {
-        "port"
-    } else {
-        "ports"
     }
 }
 

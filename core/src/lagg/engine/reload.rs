@@ -10,9 +10,10 @@
 //! is then told the kept ports' verdicts, which re-asserts the wanted
 //! state (idempotently) through the usual actions.
 
-use crate::engine::Level;
 use crate::lagg::config::{LaggConfig, LaggdConfig, LaggdTunables};
+use crate::lagg::messages as msg;
 use crate::lagg::redundancy::HaEffect;
+use crate::log::{Level, LogKind};
 use crate::time::Instant;
 
 use super::{LaggAction, LaggEngine};
@@ -117,7 +118,8 @@ impl LaggEngine {
         for iface in old_disabled.iter().filter(|i| !disabled.contains(i)) {
             self.log(
                 Level::Err,
-                format!("{iface}: no longer err-disabled by link-state tracking; restoring it"),
+                LogKind::State,
+                msg::no_longer_err_disabled(iface),
             );
             self.actions.push(LaggAction::SetInterfaceUp {
                 iface: iface.clone(),
@@ -125,12 +127,7 @@ impl LaggEngine {
             });
         }
         for agg in old_down.iter().filter(|a| !down.contains(a)) {
-            self.log(
-                Level::Err,
-                format!(
-                    "{agg}: min-links no longer holds it down; bringing it up"
-                ),
-            );
+            self.log(Level::Err, LogKind::State, msg::no_longer_min_links(agg));
             self.actions.push(LaggAction::SetInterfaceUp {
                 iface: agg.clone(),
                 up: true,

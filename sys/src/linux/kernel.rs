@@ -1,4 +1,6 @@
-//! Linux: rtnetlink, raw sockets bound with SO_BINDTODEVICE, AF_PACKET.
+//! The kernel on Linux: rtnetlink for the view (dumps), the hints
+//! (link, address and route groups) and the changes (addresses,
+//! routes); `AF_PACKET` for announcements.
 
 use std::io;
 use std::net::IpAddr;
@@ -6,44 +8,48 @@ use std::os::fd::{AsRawFd, RawFd};
 
 use mpath_core::addr::IpPrefix;
 use mpath_core::engine::{AddressRole, KernelSnapshot};
-use mpath_sys::netlink::{self, NetlinkSocket};
-use mpath_sys::packet::FrameSocket;
-use mpath_wire::MacAddr;
 
-use super::Kernel;
+use super::netlink::{self, NetlinkSocket};
+use super::packet::FrameSocket;
+use crate::unix::announce::frame;
 
-/// The Linux kernel seam.
+/// The kernel: its state, its change hints, the changes the daemons
+/// make (see `mpath_sys::kernel`).
 #[derive(Debug)]
-pub struct LinuxKernel {
+pub struct Kernel {
     events: NetlinkSocket,
     requests: NetlinkSocket,
     frames: FrameSocket,
 }
 
-/// Opens the kernel seam.
-pub fn open() -> io::Result<LinuxKernel> {
-    Ok(LinuxKernel {
-        events: NetlinkSocket::open_events()?,
-        requests: NetlinkSocket::open_request()?,
-        frames: FrameSocket::open()?,
-    })
-}
+impl Kernel {
+    /// Opens the sockets.
+    pub fn open() -> io::Result<Kernel> {
+        Ok(Kernel {
+            events: NetlinkSocket::open_events()?,
+            requests: NetlinkSocket::open_request()?,
+            frames: FrameSocket::open()?,
+        })
+    }
 
-impl Kernel for LinuxKernel {
-    fn event_fd(&self) -> RawFd {
+    /// Readable when the kernel hints at a change.
+    pub fn hint_fd(&self) -> RawFd {
         self.events.as_raw_fd()
     }
 
-    fn drain(&mut self) -> io::Result<bool> {
-        let d = self.events.drain_events()?;
-        Ok(d.resync || d.messages > 0)
+    /// Reads every pending hint; true if a snapshot is needed.
+    pub fn drain_hints(&mut self) -> io::Result<bool> {
+        Ok(self.events.drain_events()?.needs_snapshot())
     }
 
-    fn snapshot(&mut self) -> io::Result<KernelSnapshot> {
+    /// The whole current state.
+    pub fn snapshot(&mut self) -> io::Result<KernelSnapshot> {
         netlink::snapshot(&mut self.requests)
     }
 
-    fn add_address(
+    /// Configures `addr` on interface `ifindex`; a test address gets no
+    /// prefix route.
+    pub fn add_address(
         &mut self,
         ifindex: u32,
         addr: IpPrefix,
@@ -59,7 +65,8 @@ impl Kernel for LinuxKernel {
         netlink::add_address(&mut self.requests, ifindex, addr, no_prefix_route)
     }
 
-    fn remove_address(
+    /// Removes `addr` from interface `ifindex`.
+    pub fn remove_address(
         &mut self,
         ifindex: u32,
         addr: IpPrefix,
@@ -67,7 +74,9 @@ impl Kernel for LinuxKernel {
         netlink::del_address(&mut self.requests, ifindex, addr)
     }
 
-    fn move_route(
+    /// Moves the route to `dst` via `gateway` from interface `from` to
+    /// `to` (added first, then removed).
+    pub fn move_route(
         &mut self,
         dst: IpPrefix,
         gateway: IpAddr,
@@ -77,18 +86,20 @@ impl Kernel for LinuxKernel {
         netlink::move_route(&mut self.requests, dst, gateway, from, to)
     }
 
-    fn announce(
+    /// Tells the link's neighbours that `addr` now lives at `mac`
+    /// (gratuitous ARP, unsolicited neighbour advertisement).
+    pub fn announce(
         &mut self,
         ifindex: u32,
         mac: [u8; 6],
         addr: IpAddr,
     ) -> io::Result<()> {
-        let mac = MacAddr(mac);
-        let frame = match addr {
-            IpAddr::V4(a) => mpath_wire::emit_gratuitous_arp(mac, a),
-            IpAddr::V6(a) => mpath_wire::emit_unsolicited_na_frame(mac, a),
-        };
-        self.frames.send_frame(ifindex, &frame)
+        self.frames.send_frame(ifindex, &frame(mac, addr))
+    }
+
+    /// Brings interface `name` administratively up or down.
+    pub fn set_admin_up(&mut self, name: &str, up: bool) -> io::Result<()> {
+        super::link::set_admin_up(name, up)
     }
 }
 
@@ -98,7 +109,7 @@ impl Kernel for LinuxKernel {
 /// Best effort: the setting lives in /proc and may be read-only in a
 /// container, in which case the operator must set it.
 fn promote_secondaries(ifindex: u32) {
-    if let Ok(name) = mpath_sys::ifindex::index_to_name(ifindex) {
+    if let Ok(name) = crate::unix::ifindex::index_to_name(ifindex) {
         let path =
             format!("/proc/sys/net/ipv4/conf/{name}/promote_secondaries");
         if std::fs::read_to_string(&path).is_ok_and(|v| v.trim() != "1") {

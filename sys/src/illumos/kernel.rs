@@ -1,5 +1,5 @@
-//! illumos: a routing socket for change hints, a snapshot from
-//! getifaddrs, and probe sockets bound with `IP_BOUND_IF`.
+//! The kernel on illumos: a routing socket for change hints and a
+//! snapshot from getifaddrs.
 //!
 //! What runs and what does not (also in the README's platform table):
 //! detection runs — link state (`IFF_RUNNING`) and probes — and so do
@@ -16,21 +16,14 @@ use std::os::fd::{AsRawFd, RawFd};
 
 use mpath_core::addr::IpPrefix;
 use mpath_core::engine::{AddressRole, KernelLink, KernelSnapshot};
-use mpath_sys::rtsock::RouteSocket;
 
-use super::Kernel;
+use super::rtsock::RouteSocket;
 
-/// The illumos kernel seam.
+/// The kernel: its state, its change hints, the changes the daemons
+/// make (see `mpath_sys::kernel`).
 #[derive(Debug)]
-pub struct IllumosKernel {
+pub struct Kernel {
     events: RouteSocket,
-}
-
-/// Opens the kernel seam.
-pub fn open() -> io::Result<IllumosKernel> {
-    Ok(IllumosKernel {
-        events: RouteSocket::open()?,
-    })
 }
 
 fn unsupported(what: &str) -> io::Error {
@@ -40,18 +33,28 @@ fn unsupported(what: &str) -> io::Error {
     )
 }
 
-impl Kernel for IllumosKernel {
-    fn event_fd(&self) -> RawFd {
+impl Kernel {
+    /// Opens the routing socket.
+    pub fn open() -> io::Result<Kernel> {
+        Ok(Kernel {
+            events: RouteSocket::open()?,
+        })
+    }
+
+    /// Readable when the kernel hints at a change.
+    pub fn hint_fd(&self) -> RawFd {
         self.events.as_raw_fd()
     }
 
-    fn drain(&mut self) -> io::Result<bool> {
+    /// Reads every pending hint; true if a snapshot is needed.
+    pub fn drain_hints(&mut self) -> io::Result<bool> {
         let d = self.events.drain()?;
         Ok(d.resync || d.messages > 0)
     }
 
-    fn snapshot(&mut self) -> io::Result<KernelSnapshot> {
-        let links = mpath_sys::ifaddrs::interfaces()?
+    /// The whole current state.
+    pub fn snapshot(&mut self) -> io::Result<KernelSnapshot> {
+        let links = crate::unix::ifaddrs::interfaces()?
             .into_iter()
             .map(|i| KernelLink {
                 name: i.name,
@@ -70,7 +73,8 @@ impl Kernel for IllumosKernel {
         })
     }
 
-    fn add_address(
+    /// Refused.
+    pub fn add_address(
         &mut self,
         _: u32,
         _: IpPrefix,
@@ -79,11 +83,13 @@ impl Kernel for IllumosKernel {
         Err(unsupported("moving addresses"))
     }
 
-    fn remove_address(&mut self, _: u32, _: IpPrefix) -> io::Result<()> {
+    /// Refused.
+    pub fn remove_address(&mut self, _: u32, _: IpPrefix) -> io::Result<()> {
         Err(unsupported("moving addresses"))
     }
 
-    fn move_route(
+    /// Refused.
+    pub fn move_route(
         &mut self,
         _: IpPrefix,
         _: IpAddr,
@@ -93,7 +99,18 @@ impl Kernel for IllumosKernel {
         Err(unsupported("moving routes"))
     }
 
-    fn announce(&mut self, _: u32, _: [u8; 6], _: IpAddr) -> io::Result<()> {
+    /// Refused.
+    pub fn announce(
+        &mut self,
+        _: u32,
+        _: [u8; 6],
+        _: IpAddr,
+    ) -> io::Result<()> {
         Err(unsupported("announcing addresses"))
+    }
+
+    /// Not done on illumos: laggd does not run there.
+    pub fn set_admin_up(&mut self, _: &str, _: bool) -> io::Result<()> {
+        Err(unsupported("bringing interfaces up and down"))
     }
 }

@@ -1,9 +1,9 @@
-//! FreeBSD: lagg(4) through its ioctls (`mpath_sys::lagg`), one BPF
-//! descriptor per probed port for the probes (`mpath_sys::portprobe`),
-//! the routing socket for change hints and a routing-sysctl snapshot for
-//! the kernel's view (`mpath_sys::route`), BPF on the lagg for the
-//! announcements (`mpath_sys::packet`), and `net.inet.carp.demotion`
-//! for CARP (`mpath_sys::carp`).
+//! Aggregates on FreeBSD: lagg(4) through its ioctls (`lagg`), BPF on
+//! the lagg for the announcements (`packet`), and
+//! `net.inet.carp.demotion` for CARP (`carp`). laggd's kernel view is
+//! `mpath_sys::kernel`'s (the routing socket and sysctl snapshot); its
+//! per-port probes are `mpath_sys::portprobe`'s (one BPF descriptor per
+//! probed port).
 //!
 //! # Out of service means out of the lagg
 //!
@@ -83,22 +83,17 @@
 use std::collections::BTreeMap;
 use std::io;
 use std::net::IpAddr;
-use std::os::fd::{AsRawFd, RawFd};
 
 use mpath_core::engine::KernelSnapshot;
-use mpath_core::lagg::config::LaggdConfig;
-use mpath_sys::lagg::{self, LaggProto, LaggStatus, Member, PortOp};
-use mpath_sys::laggplan;
-use mpath_sys::packet::FrameSocket;
-use mpath_sys::route::{self, RouteSocket};
-use mpath_sys::{carp, ifaddrs, ifindex};
 use mpath_wire::MacAddr;
 
-use super::ports::PortSockets;
-use super::{
-    announcements, probe_frame, ActivePorts, MembershipChange, Platform,
-    PortReply,
-};
+use super::carp;
+use super::lagg::{self, LaggProto, LaggStatus, Member, PortOp};
+use super::laggplan;
+use super::packet::FrameSocket;
+use crate::unix::aggregate::{ActivePorts, MembershipChange};
+use crate::unix::announce::frame;
+use crate::unix::{ifaddrs, ifindex};
 
 /// A lagg as laggd last read it.
 #[derive(Debug)]
@@ -107,29 +102,16 @@ struct Seen {
     mac: Option<[u8; 6]>,
 }
 
-/// The FreeBSD seam.
+/// The laggs laggd supervises.
 #[derive(Debug)]
-pub struct FreeBsd {
-    events: RouteSocket,
+pub struct Aggregates {
     frames: FrameSocket,
-    ports: PortSockets,
     /// Per aggregate, the ports the configuration names: the only ones
     /// laggd adds or removes.
     managed: BTreeMap<String, Vec<String>>,
     /// Per aggregate, from the last snapshot or membership change: what
     /// a probe's source address is checked against.
     seen: BTreeMap<String, Seen>,
-}
-
-/// Opens the kernel interfaces laggd needs.
-pub fn open() -> io::Result<FreeBsd> {
-    Ok(FreeBsd {
-        events: RouteSocket::open()?,
-        frames: FrameSocket::open()?,
-        ports: PortSockets::default(),
-        managed: BTreeMap::new(),
-        seen: BTreeMap::new(),
-    })
 }
 
 /// The MAC interface `name` has now.
@@ -169,7 +151,22 @@ fn apply(aggregate: &str, ops: &[PortOp]) -> io::Result<()> {
     Ok(())
 }
 
-impl FreeBsd {
+impl Aggregates {
+    /// Opens what announcements need.
+    pub fn open() -> io::Result<Aggregates> {
+        Ok(Aggregates {
+            frames: FrameSocket::open()?,
+            managed: BTreeMap::new(),
+            seen: BTreeMap::new(),
+        })
+    }
+
+    /// Remembers which ports the configuration names per aggregate: the
+    /// only ones laggd adds or removes.
+    pub fn set_managed(&mut self, managed: &[(String, Vec<String>)]) {
+        self.managed = managed.iter().cloned().collect();
+    }
+
     /// Reads lagg `name` again into `seen`.
     fn look(&mut self, name: &str) -> io::Result<()> {
         let status = lagg::status(name)?;
@@ -259,92 +256,73 @@ impl FreeBsd {
         }
         tail
     }
-}
 
-impl Platform for FreeBsd {
-    fn kernel_fd(&self) -> RawFd {
-        self.events.as_raw_fd()
-    }
-
-    fn drain_kernel(&mut self) -> io::Result<bool> {
-        Ok(self.events.drain_events()?.needs_snapshot())
-    }
-
-    fn snapshot(
+    /// Each of `names`'s active port: in failover, the port the kernel
+    /// flags `ACTIVE` (else the master, if its link is up); in the other
+    /// protocols none. Also what probe sources are checked against.
+    pub fn active_ports(
         &mut self,
-        cfg: &LaggdConfig,
-    ) -> io::Result<(KernelSnapshot, ActivePorts)> {
-        let snap = route::snapshot()?;
+        names: &[&str],
+        snap: &KernelSnapshot,
+    ) -> ActivePorts {
         let usable = |port: &str| {
             snap.link(port)
                 .is_some_and(|l| l.admin_up && l.carrier == Some(true))
         };
         let mut active = ActivePorts::new();
         self.seen.clear();
-        for a in &cfg.aggregates {
+        for &name in names {
             // Not a lagg (yet): no active port, and nothing to check
             // probe sources against.
-            let port = lagg::status(&a.name).ok().and_then(|status| {
+            let port = lagg::status(name).ok().and_then(|status| {
                 let port = laggplan::active_port(&status, usable);
-                let mac = snap.link(&a.name).and_then(|l| l.mac);
-                self.seen.insert(a.name.clone(), Seen { status, mac });
+                let mac = snap.link(name).and_then(|l| l.mac);
+                self.seen.insert(name.to_owned(), Seen { status, mac });
                 port
             });
-            active.insert(a.name.clone(), port);
+            active.insert(name.to_owned(), port);
         }
-        Ok((snap, active))
+        active
     }
 
-    fn open_ports(&mut self, cfg: &LaggdConfig) -> Vec<String> {
-        self.managed = cfg
-            .aggregates
-            .iter()
-            .map(|a| (a.name.clone(), a.ports.clone()))
-            .collect();
-        // The port's own burnt-in address, whether it is in the lagg
-        // (carrying the lagg's MAC) or out of it (see the module
-        // documentation).
-        self.ports
-            .reconcile(cfg, |_, port| lagg::hardware_address(port))
-    }
-
-    fn port_fds(&self) -> Vec<RawFd> {
-        self.ports.fds()
-    }
-
-    fn read_port(&mut self, k: usize, out: &mut Vec<PortReply>) {
-        self.ports.read(k, out);
-    }
-
-    fn send_probe(
-        &mut self,
+    /// The hardware address to probe `port` from: its own burnt-in
+    /// address, whether it is in the lagg (carrying the lagg's MAC) or
+    /// out of it (see the module documentation).
+    pub fn port_mac(
+        &self,
+        _aggregate: &str,
         port: &str,
-        target: IpAddr,
-        source: IpAddr,
+    ) -> io::Result<MacAddr> {
+        lagg::hardware_address(port)
+    }
+
+    /// Refuses a probe from `mac` through `port` when `mac` is the
+    /// lagg's address and `port` must not send it now.
+    pub fn check_source(
+        &self,
+        aggregate: &str,
+        port: &str,
+        mac: MacAddr,
     ) -> io::Result<()> {
-        let p = self.ports.find(port, target)?;
-        let mac = p.probe.mac();
-        if let Some(seen) = self.seen.get(&p.aggregate) {
+        if let Some(seen) = self.seen.get(aggregate) {
             if seen.mac == Some(mac.octets())
                 && !laggplan::carries_lagg_mac(&seen.status, port)
             {
                 return Err(io::Error::new(
                     io::ErrorKind::AddrInUse,
                     format!(
-                        "{port}'s hardware address {mac} is {}'s MAC, which \
-                         must not leave through {port} now",
-                        p.aggregate
+                        "{port}'s hardware address {mac} is {aggregate}'s \
+                         MAC, which must not leave through {port} now"
                     ),
                 ));
             }
         }
-        let frame = probe_frame(mac, source, target).ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidInput, "mixed families")
-        })?;
-        p.probe.send_frame(&frame)
+        Ok(())
     }
 
-    fn set_membership(
+    /// Puts the lagg's traffic on `ports` (in master order: the first
+    /// one is failover's master).
+    pub fn set_membership(
         &mut self,
         aggregate: &str,
         ports: &[String],
@@ -400,11 +378,10 @@ impl Platform for FreeBsd {
         }
     }
 
-    fn set_admin_up(&mut self, iface: &str, up: bool) -> io::Result<()> {
-        lagg::set_admin_up(iface, up)
-    }
-
-    fn announce(&mut self, aggregate: &str) -> io::Result<usize> {
+    /// Gratuitous ARP / unsolicited NA for every address of the lagg
+    /// but CARP's, from its hardware address; returns how many were
+    /// sent.
+    pub fn announce(&mut self, aggregate: &str) -> io::Result<usize> {
         let index = ifindex::name_to_index(aggregate)?;
         let mac = mac_of(aggregate)?.ok_or_else(|| {
             io::Error::new(
@@ -418,19 +395,20 @@ impl Platform for FreeBsd {
             .filter(|&(a, vhid)| vhid == 0 && !a.is_unspecified())
             .map(|(a, _)| a)
             .collect();
-        let frames = announcements(MacAddr(mac), &addrs);
-        for f in &frames {
-            self.frames.send_frame(index, f)?;
+        for &a in &addrs {
+            self.frames.send_frame(index, &frame(mac, a))?;
         }
-        Ok(frames.len())
+        Ok(addrs.len())
     }
 
-    fn protocol(&mut self, aggregate: &str) -> Option<String> {
+    /// The lagg's protocol, for status.
+    pub fn protocol(&mut self, aggregate: &str) -> Option<String> {
         let status = lagg::status(aggregate).ok()?;
         Some(status.proto.name().to_string())
     }
 
-    fn adjust_carp_demotion(&mut self, delta: i32) -> io::Result<()> {
+    /// Adds `delta` to `net.inet.carp.demotion`.
+    pub fn adjust_carp_demotion(&mut self, delta: i32) -> io::Result<()> {
         carp::adjust_demotion(delta)
     }
 }

@@ -1,0 +1,350 @@
+//! The one event loop of mpathd and laggd.
+//!
+//! Every descriptor is registered once with mio (epoll on Linux and
+//! illumos, kqueue on FreeBSD) and reported only when ready, so a turn
+//! costs what its events touch, not what the daemon watches. A turn:
+//!
+//! ```text
+//!   wait for readiness, until the earliest of: the backend's next
+//!     deadline, the next full resync, now (input left unread)
+//!   now = clock::now()                       (once per turn)
+//!   signals   -> reload, dump, or shut down and return
+//!   hints     -> drain; a resync is due      (kernel messages are hints)
+//!   resync    -> when due, before any packet (a reply may concern an
+//!                interface the kernel just re-created)
+//!   sources   -> the backend's sockets that are readable
+//!   control   -> accept, read requests, answer
+//!   poll      -> the backend's timers that are due
+//!   flush     -> log lines, watchers' events, clients' output
+//! ```
+//!
+//! The full resync (O(members)) runs on hints and every
+//! [`Backend::RESYNC_INTERVAL`], never per packet.
+
+use std::collections::BTreeSet;
+use std::os::fd::AsRawFd;
+use std::time::Duration;
+
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Poll, Token};
+use mpath_core::log::{Level, LogKind};
+use mpath_core::messages as msg;
+use mpath_core::time::Instant;
+use mpath_proto::{
+    ErrorCode, ErrorReply, Event, Payload, RequestBody, ResponseBody,
+};
+use mpath_sys::clock;
+use mpath_sys::signal::{Signal, SignalPipe};
+
+use crate::backend::{Backend, Io, Note, CLIENT_BASE, SOURCE_BASE};
+use crate::control::{Control, Pending};
+use crate::log::Logger;
+
+const SIGNALS: Token = Token(0);
+const HINTS: Token = Token(1);
+const LISTENER: Token = Token(2);
+
+/// Readiness events taken per wait; more are taken at the next turn.
+const EVENTS_PER_TURN: usize = 1024;
+
+/// Why the loop ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// SIGTERM, SIGINT or SIGQUIT.
+    Signal(Signal),
+    /// The event loop could not watch the daemon's descriptors (logged).
+    Failed,
+}
+
+/// A daemon's event loop around its backend.
+#[derive(Debug)]
+pub struct Driver<B: Backend> {
+    backend: B,
+    poll: Poll,
+    control: Control,
+    signals: SignalPipe,
+    log: Logger,
+    config_path: String,
+    started: Instant,
+    last_resync: Option<Instant>,
+    need_resync: bool,
+    /// Backend sources that stopped with input waiting.
+    busy: BTreeSet<usize>,
+    notes: Vec<Note>,
+}
+
+impl<B: Backend> Driver<B> {
+    /// A driver for `backend`, whose configuration came from
+    /// `config_path`, waiting on `poll`, with the control socket, signals
+    /// and log opened by [`crate::start::start`].
+    pub fn new(
+        poll: Poll,
+        backend: B,
+        config_path: &str,
+        control: Control,
+        signals: SignalPipe,
+        log: Logger,
+    ) -> Driver<B> {
+        Driver {
+            backend,
+            poll,
+            control,
+            signals,
+            log,
+            config_path: config_path.to_string(),
+            started: clock::now(),
+            last_resync: None,
+            need_resync: true,
+            busy: BTreeSet::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Registers the driver's own descriptors: signals, the kernel's
+    /// hints, the control socket.
+    fn register(&self) -> std::io::Result<()> {
+        let registry = self.poll.registry();
+        let fd = self.signals.as_raw_fd();
+        registry.register(&mut SourceFd(&fd), SIGNALS, Interest::READABLE)?;
+        let fd = self.backend.hint_fd();
+        registry.register(&mut SourceFd(&fd), HINTS, Interest::READABLE)?;
+        let fd = self.control.listener_fd();
+        registry.register(&mut SourceFd(&fd), LISTENER, Interest::READABLE)
+    }
+
+    /// Runs until a terminating signal, after which the backend has
+    /// undone its changes.
+    pub fn run(mut self) -> Exit {
+        if let Err(e) = self.register() {
+            self.note(Level::Err, msg::wait_failed(&e));
+            return Exit::Failed;
+        }
+        let mut now = clock::now();
+        self.with_io(now, |b, io| b.start(io));
+        let mut events = Events::with_capacity(EVENTS_PER_TURN);
+        let mut sources = Vec::new();
+        let mut clients = Vec::new();
+        loop {
+            self.due_work(now);
+            let timeout = self.timeout(now);
+            if let Err(e) = self.poll.poll(&mut events, Some(timeout)) {
+                if e.kind() != std::io::ErrorKind::Interrupted {
+                    self.note(Level::Err, msg::wait_failed(&e));
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            }
+            now = clock::now();
+            let (mut signalled, mut hinted, mut accept) = (false, false, false);
+            sources.clear();
+            clients.clear();
+            for ev in &events {
+                match ev.token() {
+                    SIGNALS => signalled = true,
+                    HINTS => hinted = true,
+                    LISTENER => accept = true,
+                    Token(t) if t >= CLIENT_BASE => {
+                        clients.push(t - CLIENT_BASE)
+                    }
+                    Token(t) => sources.push(t.saturating_sub(SOURCE_BASE)),
+                }
+            }
+            if signalled {
+                for sig in self.signals.read_pending() {
+                    if let Some(exit) = self.on_signal(sig, now) {
+                        return exit;
+                    }
+                }
+            }
+            if hinted {
+                match self.backend.drain_hints() {
+                    Ok(changed) => self.need_resync |= changed,
+                    Err(e) => {
+                        self.note(Level::Warning, msg::hints_failed(&e));
+                        self.need_resync = true;
+                    }
+                }
+            }
+            if self.need_resync {
+                self.resync(now);
+            }
+            sources.extend(std::mem::take(&mut self.busy));
+            for &key in &sources {
+                if self.with_io(now, |b, io| b.readable(key, io)) {
+                    self.busy.insert(key);
+                }
+            }
+            if accept {
+                for n in self.control.accept(self.poll.registry()) {
+                    self.note(Level::Info, n);
+                }
+            }
+            for &id in &clients {
+                for p in self.control.read(id) {
+                    self.answer(p, now);
+                }
+            }
+        }
+    }
+
+    /// What is due whatever woke us: a resync, the backend's timers,
+    /// and flushing log lines and client output.
+    fn due_work(&mut self, now: Instant) {
+        let resync_due = self
+            .last_resync
+            .is_none_or(|t| now.saturating_since(t) >= B::RESYNC_INTERVAL);
+        if self.need_resync || resync_due {
+            self.resync(now);
+        }
+        self.with_io(now, |b, io| b.poll(io));
+        self.flush();
+    }
+
+    fn timeout(&self, now: Instant) -> Duration {
+        if !self.busy.is_empty() || self.need_resync {
+            return Duration::ZERO;
+        }
+        let resync = self.last_resync.map_or(now, |t| t + B::RESYNC_INTERVAL);
+        let next = self
+            .backend
+            .next_deadline()
+            .map_or(resync, |d| d.min(resync));
+        next.saturating_since(now)
+    }
+
+    fn resync(&mut self, now: Instant) {
+        self.need_resync = false;
+        self.last_resync = Some(now);
+        self.with_io(now, |b, io| b.resync(io));
+    }
+
+    /// Calls the backend with an [`Io`] for this turn, then writes out
+    /// what it logged.
+    fn with_io<R>(
+        &mut self,
+        now: Instant,
+        f: impl FnOnce(&mut B, &mut Io<'_>) -> R,
+    ) -> R {
+        let mut io = Io {
+            now,
+            started: self.started,
+            registry: self.poll.registry(),
+            notes: &mut self.notes,
+            watching: self.control.has_watchers(),
+            resync: false,
+        };
+        let r = f(&mut self.backend, &mut io);
+        self.need_resync |= io.resync;
+        self.flush_notes(now);
+        r
+    }
+
+    fn flush_notes(&mut self, now: Instant) {
+        for note in std::mem::take(&mut self.notes) {
+            match note {
+                Note::Log(level, kind, message) => {
+                    self.log.log(level, &message);
+                    if level != Level::Debug && self.control.has_watchers() {
+                        self.control.broadcast(&Event {
+                            time_ms: u64::try_from(
+                                now.saturating_since(self.started).as_millis(),
+                            )
+                            .unwrap_or(u64::MAX),
+                            kind: kind.as_str().to_string(),
+                            interface: None,
+                            group: None,
+                            message,
+                            probe: None,
+                        });
+                    }
+                }
+                Note::Event(ev) => self.control.broadcast(&ev),
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        for n in self.control.flush(self.poll.registry()) {
+            self.note(Level::Info, n);
+        }
+    }
+
+    /// A line of the driver's own.
+    fn note(&mut self, level: Level, message: String) {
+        self.notes.push(Note::Log(level, LogKind::Other, message));
+        self.flush_notes(clock::now());
+    }
+
+    fn on_signal(&mut self, sig: Signal, now: Instant) -> Option<Exit> {
+        match sig {
+            Signal::Hup => {
+                self.note(Level::Info, msg::sighup(&self.config_path));
+                let _ = self.reload(now);
+                None
+            }
+            Signal::Term | Signal::Int | Signal::Quit => {
+                self.note(Level::Info, msg::exiting(sig.name(), B::NAME));
+                // A last look, so that what is undone is undone where
+                // the kernel really is.
+                self.resync(now);
+                self.with_io(now, |b, io| b.shutdown(io));
+                self.flush();
+                Some(Exit::Signal(sig))
+            }
+            Signal::Usr1 => {
+                self.with_io(now, |b, io| b.dump(io));
+                None
+            }
+        }
+    }
+
+    /// Reloads the configuration: all or nothing.
+    fn reload(&mut self, now: Instant) -> Result<Vec<String>, Vec<String>> {
+        match B::load(&self.config_path) {
+            Ok((cfg, warnings)) => {
+                for w in &warnings {
+                    self.note(Level::Warning, w.clone());
+                }
+                self.with_io(now, |b, io| b.reconfigure(cfg, io));
+                self.note(Level::Info, msg::reloaded(&self.config_path));
+                self.resync(now);
+                Ok(warnings)
+            }
+            Err(errors) => {
+                for e in &errors {
+                    self.note(Level::Err, e.clone());
+                }
+                self.note(Level::Err, msg::not_reloaded(&self.config_path));
+                Err(errors)
+            }
+        }
+    }
+
+    fn answer(&mut self, p: Pending, now: Instant) {
+        let (body, watch) = match p.request.body {
+            RequestBody::Ping => (
+                ResponseBody::Ok(Payload::Pong {
+                    daemon: B::NAME.into(),
+                    version: env!("CARGO_PKG_VERSION").into(),
+                    pid: mpath_sys::daemon::getpid(),
+                }),
+                false,
+            ),
+            RequestBody::Watch => (ResponseBody::Ok(Payload::Watching), true),
+            RequestBody::Reload => match self.reload(now) {
+                Ok(warnings) => {
+                    (ResponseBody::Ok(Payload::Reloaded { warnings }), false)
+                }
+                Err(details) => (
+                    ResponseBody::Error(ErrorReply {
+                        code: ErrorCode::BadConfig,
+                        message: msg::reload_refused(&self.config_path),
+                        details,
+                    }),
+                    false,
+                ),
+            },
+            other => (self.with_io(now, |b, io| b.answer(other, io)), false),
+        };
+        self.control.reply(p.client, p.request.id, body, watch);
+    }
+}

@@ -1,0 +1,18 @@
+//! Reading the configuration file: the whole file is parsed and checked
+//! before anything uses it, so a bad file changes nothing.
+
+use mpath_core::config::{self, MpathdConfig};
+
+/// The configuration in `path` and its warnings, or every problem as
+/// `file:line: ...`.
+pub fn load(path: &str) -> Result<(MpathdConfig, Vec<String>), Vec<String>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| vec![format!("{path}: {e}")])?;
+    match config::parse(path, &text) {
+        Ok(p) => Ok((
+            p.config,
+            p.warnings.iter().map(ToString::to_string).collect(),
+        )),
+        Err(d) => Err(d.iter().map(ToString::to_string).collect()),
+    }
+}

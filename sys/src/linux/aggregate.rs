@@ -1,0 +1,170 @@
+//! Aggregates on Linux: bonding through sysfs, and a packet socket for
+//! announcements. (laggd's kernel view is `mpath_sys::kernel`'s, its
+//! per-port probes `mpath_sys::portprobe`'s.)
+//!
+//! A failed port is taken out of service, in the modes with one active
+//! port (active-backup, balance-tlb, balance-alb), by choosing another
+//! active slave (`primary` and `active_slave` set to the first port
+//! laggd wants in service), not by releasing it: a released port loses
+//! the bond's address and its place in the slave order, and bonding
+//! re-opens it on re-enslavement, which bounces its link. In the modes
+//! where every port carries traffic (balance-rr, balance-xor, broadcast,
+//! 802.3ad) there is no other way: the failed port is released (and
+//! kept up, to go on probing it) and enslaved again once repaired.
+
+use std::io;
+use std::net::IpAddr;
+
+use mpath_core::engine::KernelSnapshot;
+use mpath_wire::MacAddr;
+
+use super::bond::{interface_mac, Bond};
+use super::link;
+use super::packet::FrameSocket;
+use crate::unix::aggregate::{ActivePorts, MembershipChange};
+use crate::unix::announce::frame;
+
+/// The aggregates (bonds) laggd supervises.
+#[derive(Debug)]
+pub struct Aggregates {
+    frames: FrameSocket,
+}
+
+impl Aggregates {
+    /// Opens what announcements need.
+    pub fn open() -> io::Result<Aggregates> {
+        Ok(Aggregates {
+            frames: FrameSocket::open()?,
+        })
+    }
+
+    /// Remembers which ports the configuration names per aggregate (only
+    /// FreeBSD needs it).
+    pub fn set_managed(&mut self, _: &[(String, Vec<String>)]) {}
+
+    /// Each of `names`'s active slave.
+    pub fn active_ports(
+        &mut self,
+        names: &[&str],
+        _: &KernelSnapshot,
+    ) -> ActivePorts {
+        names
+            .iter()
+            .map(|&name| {
+                let port = Bond::new(name)
+                    .and_then(|b| b.active_slave())
+                    .unwrap_or(None);
+                (name.to_string(), port)
+            })
+            .collect()
+    }
+
+    /// The hardware address to probe `port` of `aggregate` from: the
+    /// port's own permanent MAC, so that probing a standby port never
+    /// makes the switch move the bond's MAC. The port whose MAC the bond
+    /// took has no other: it is probed with it (a known limit while it
+    /// is a standby; see laggd(8)). A port laggd released (see the
+    /// module comment) is no slave: its current address is its
+    /// permanent one.
+    pub fn port_mac(&self, aggregate: &str, port: &str) -> io::Result<MacAddr> {
+        Bond::new(aggregate)
+            .and_then(|b| b.perm_hwaddr(port))
+            .or_else(|_| interface_mac(port))
+    }
+
+    /// Whether a probe from `mac` may leave through `port` (always, on
+    /// Linux: `port_mac` never gives the bond's address to a standby
+    /// that does not carry it).
+    pub fn check_source(&self, _: &str, _: &str, _: MacAddr) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// Puts the aggregate's traffic on `ports` (in master order: the
+    /// first one is the active slave).
+    pub fn set_membership(
+        &mut self,
+        aggregate: &str,
+        ports: &[String],
+    ) -> io::Result<MembershipChange> {
+        let bond = Bond::new(aggregate)?;
+        let Some(first) = ports.first() else {
+            return Ok(MembershipChange::said(
+                "no port wanted; nothing changed",
+            ));
+        };
+        let mode = bond.mode()?;
+        if mode.has_active_slave() {
+            bond.set_primary(Some(first))?;
+            bond.set_active_slave(first)?;
+            // No address changes: every port keeps the bond's.
+            return Ok(MembershipChange::said(format!(
+                "active port {first} (in service: {})",
+                ports.join(" ")
+            )));
+        }
+        // Every port of these modes carries traffic: a port out of
+        // service must leave the bond. It stays up (the kernel closes a
+        // released port) so that laggd keeps probing it, with its own
+        // permanent address, which it has back once released.
+        let mut done = Vec::new();
+        let mut touched = Vec::new();
+        for s in bond.slaves()? {
+            if !ports.contains(&s) {
+                bond.remove_slave(&s)?;
+                link::set_admin_up(&s, true)?;
+                done.push(format!("released {s}"));
+                touched.push(s);
+            }
+        }
+        let slaves = bond.slaves()?;
+        for p in ports.iter().filter(|p| !slaves.contains(p)) {
+            // Enslaving takes the port down and up again.
+            bond.add_slave(p)?;
+            done.push(format!("enslaved {p}"));
+            touched.push(p.clone());
+        }
+        if done.is_empty() {
+            done.push("nothing to change".into());
+        }
+        Ok(MembershipChange {
+            done: format!(
+                "mode {}: {} (in service: {})",
+                mode.name(),
+                done.join(", "),
+                ports.join(" ")
+            ),
+            touched,
+        })
+    }
+
+    /// Gratuitous ARP / unsolicited NA for every address of the
+    /// aggregate, from its hardware address; returns how many were sent.
+    pub fn announce(&mut self, aggregate: &str) -> io::Result<usize> {
+        let bond = Bond::new(aggregate)?;
+        let index = crate::unix::ifindex::name_to_index(aggregate)?;
+        let mac = bond.mac()?;
+        let addrs: Vec<IpAddr> = crate::unix::ifaddrs::interfaces()?
+            .iter()
+            .filter(|i| i.name == aggregate)
+            .flat_map(|i| i.addrs.iter().map(|a| a.addr))
+            .collect();
+        for &a in &addrs {
+            self.frames.send_frame(index, &frame(mac.octets(), a))?;
+        }
+        Ok(addrs.len())
+    }
+
+    /// The bond's mode, for status.
+    pub fn protocol(&mut self, aggregate: &str) -> Option<String> {
+        let mode = Bond::new(aggregate).and_then(|b| b.mode()).ok()?;
+        Some(mode.name().to_string())
+    }
+
+    /// CARP is FreeBSD's.
+    pub fn adjust_carp_demotion(&mut self, _delta: i32) -> io::Result<()> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "CARP is FreeBSD's; on Linux use `keepalived FILE`",
+        ))
+    }
+}

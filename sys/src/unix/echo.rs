@@ -1,0 +1,139 @@
+//! mpathd's probes as bytes, the same on every OS: the core's
+//! [`ProbeRequest`] encoded as an ICMP or ICMPv6 echo request, and what
+//! a probe socket received checked and decoded into an [`EchoReply`]
+//! (research note §3.4: no truncation; IPv4 parsed from its IP header;
+//! IPv6 replies only from link-local sources). [`ProbeSocket`]'s
+//! `send_probe` and `recv_reply` put them together with each OS's
+//! socket.
+
+use std::io;
+use std::net::IpAddr;
+
+use mpath_core::addr::Family;
+use mpath_core::probe::{EchoReply, ProbeKind, ProbeRequest};
+use mpath_core::time::Instant;
+use mpath_wire::{EchoProbe, ProbePayload, WireError};
+
+use super::clock;
+use crate::os::probe::{ProbeSocket, Received};
+
+impl ProbeSocket {
+    /// Sends `req` (a full socket buffer counts as sent).
+    pub fn send_probe(&self, req: &ProbeRequest) -> io::Result<()> {
+        self.send(&encode(self.family(), req), req.dst)
+    }
+
+    /// Reads one datagram and decodes it: `None` when nothing is
+    /// waiting, else the reply or why it is not one. `ifname` is for
+    /// the messages.
+    pub fn recv_reply(
+        &self,
+        ifname: &str,
+    ) -> io::Result<Option<Result<EchoReply, Discard>>> {
+        let mut buf = [0u8; 2048];
+        let Some(r) = self.recv(&mut buf)? else {
+            return Ok(None);
+        };
+        let at = r
+            .rx_realtime_ns
+            .map_or_else(clock::now, clock::realtime_to_instant);
+        Ok(Some(decode(self.family(), ifname, &buf, &r, at)))
+    }
+}
+
+fn wire_kind(k: ProbeKind) -> mpath_wire::ProbeKind {
+    match k {
+        ProbeKind::Uni => mpath_wire::ProbeKind::Uni,
+        ProbeKind::Multi => mpath_wire::ProbeKind::Multi,
+        ProbeKind::Rtt => mpath_wire::ProbeKind::Rtt,
+    }
+}
+
+fn core_kind(k: mpath_wire::ProbeKind) -> ProbeKind {
+    match k {
+        mpath_wire::ProbeKind::Uni => ProbeKind::Uni,
+        mpath_wire::ProbeKind::Multi => ProbeKind::Multi,
+        mpath_wire::ProbeKind::Rtt => ProbeKind::Rtt,
+    }
+}
+
+/// The ICMP (or ICMPv6) echo request for `req`.
+fn encode(family: Family, req: &ProbeRequest) -> Vec<u8> {
+    let probe = EchoProbe {
+        id: req.id,
+        seq: req.seq,
+        payload: ProbePayload {
+            kind: wire_kind(req.kind),
+            timestamp_ns: req.sent_at.as_nanos(),
+            nonce: req.nonce,
+        },
+    };
+    match family {
+        Family::V4 => mpath_wire::emit_icmpv4_echo_request(&probe),
+        // The kernel computes ICMPv6 checksums on raw sockets.
+        Family::V6 => mpath_wire::emit_icmpv6_echo_request(&probe),
+    }
+}
+
+/// Why a received datagram is not a usable reply.
+#[derive(Debug)]
+pub enum Discard {
+    /// Not an echo reply at all (other ICMP): ignored silently.
+    Quiet,
+    /// A malformed or suspicious reply, worth a debug line.
+    Noisy(String),
+}
+
+fn is_link_local(a: IpAddr) -> bool {
+    matches!(a, IpAddr::V6(v6) if v6.segments()[0] & 0xffc0 == 0xfe80)
+}
+
+/// Checks and decodes a datagram read from a probe socket (research note
+/// §3.4): no truncation; IPv4 parsed from its IP header; IPv6 replies
+/// only from link-local sources. `received_at` maps the kernel stamp.
+fn decode(
+    family: Family,
+    ifname: &str,
+    buf: &[u8],
+    r: &Received,
+    received_at: Instant,
+) -> Result<EchoReply, Discard> {
+    if r.truncated {
+        return Err(Discard::Noisy(format!(
+            "truncated message from {} on {ifname}",
+            r.src
+        )));
+    }
+    let bytes = buf.get(..r.len).unwrap_or(buf);
+    let parsed = match family {
+        Family::V4 => mpath_wire::parse_icmpv4_echo_reply(bytes)
+            .map(|rep| (IpAddr::V4(rep.src), rep.probe)),
+        Family::V6 => {
+            if !is_link_local(r.src) {
+                return Err(Discard::Noisy(format!(
+                    "ICMPv6 echo reply source address not linklocal from {} \
+                     on {ifname}",
+                    r.src
+                )));
+            }
+            mpath_wire::parse_icmpv6_echo_reply_unverified(bytes)
+                .map(|p| (r.src, p))
+        }
+    };
+    match parsed {
+        Ok((src, probe)) => Ok(EchoReply {
+            src,
+            id: probe.id,
+            seq: probe.seq,
+            kind: core_kind(probe.payload.kind),
+            timestamp: Instant::from_nanos(probe.payload.timestamp_ns),
+            nonce: probe.payload.nonce,
+            received_at,
+        }),
+        Err(WireError::NotEchoReply { .. }) => Err(Discard::Quiet),
+        Err(e) => Err(Discard::Noisy(format!(
+            "bad probe reply from {} on {ifname}: {e}",
+            r.src
+        ))),
+    }
+}
