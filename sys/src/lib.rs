@@ -6,32 +6,33 @@
 //! the daemons are thin loops around it. This crate is where those answers
 //! come from.
 //!
-//! # Public seams
+//! # One contract, every OS
 //!
-//! | module       | what                                                   |
-//! |--------------|--------------------------------------------------------|
-//! | [`kernel`]   | the kernel's view, its change hints, address changes,  |
-//! |              | announcements, up/down: one `Kernel` type on every OS  |
-//! | `probe`      | mpathd's probe socket, one type on every OS, with      |
-//! |              | `send_probe`/`recv_reply` ([`echo`]: the bytes)        |
-//! | [`aggregate`] | laggd's aggregates: membership, announcements, CARP:  |
-//! |              | one `Aggregates` type on every OS                      |
-//! | `portprobe`  | laggd's per-port ARP/NS socket, one type on every OS   |
-//! | [`clock`]    | the monotonic clock the daemons feed to the core       |
-//! | [`daemon`]   | daemonize, pid file, ids, random seed                  |
-//! | [`ifaddrs`]  | interface enumeration: names, indexes, flags, MAC, IPs |
-//! | [`ifindex`]  | interface name <-> index                               |
-//! | [`peercred`] | the uid at the other end of a control connection       |
-//! | [`poll`]     | `poll(2)`, the daemons' one wait                       |
-//! | [`signal`]   | signals as bytes on a self-pipe                        |
-//! | `syslog`     | illumos: `syslog(3)`, facility daemon                  |
-//! | `probe`      | Linux: raw ICMP/ICMPv6 probe socket per interface;     |
-//! |              | FreeBSD: BPF (IPv4), raw ICMPv6 with `IPV6_PKTINFO`    |
-//! | `packet`     | Linux: `AF_PACKET` frames (gratuitous ARP, NA);        |
-//! |              | FreeBSD: BPF                                           |
-//! | `bpf`        | FreeBSD: BPF records, filters, frames, ARP cache       |
-//! | `laggplan`   | FreeBSD: what laggd does to a lagg, per protocol       |
-//! | `carp`       | FreeBSD: CARP's demotion counter, CARP's addresses     |
+//! The daemons carry no per-OS code: every item below has the same name,
+//! types and methods on Linux, FreeBSD and illumos (where an OS cannot
+//! do something, the call says so with `ErrorKind::Unsupported`).
+//!
+//! | module        | what                                                  |
+//! |---------------|-------------------------------------------------------|
+//! | [`kernel`]    | `Kernel`: the kernel's view (snapshot), its change    |
+//! |               | hints, address and route changes, announcements, up   |
+//! | [`probes`]    | `ProbeSockets`: mpathd's ICMP probes per path (Linux: |
+//! |               | one shared socket per family; FreeBSD, illumos: one   |
+//! |               | per path); [`echo`]: their bytes                      |
+//! | [`aggregate`] | `Aggregates`: laggd's bonds or laggs (membership,     |
+//! |               | announcements, CARP demotion); refused on illumos     |
+//! | [`portprobe`] | `PortProbe`: laggd's per-port ARP/NS socket           |
+//! | [`clock`]     | the monotonic clock the daemons feed to the core      |
+//! | [`daemon`]    | daemonize, pid file, ids, random seed                 |
+//! | [`ifaddrs`]   | interface enumeration: names, indexes, flags, MAC, IPs|
+//! | [`ifindex`]   | interface name <-> index                              |
+//! | [`peercred`]  | the uid at the other end of a control connection      |
+//! | [`signal`]    | signals as bytes on a self-pipe                       |
+//! | [`sandbox`]   | ifctl's sandbox (Capsicum on FreeBSD)                 |
+//!
+//! Per-OS extras, for tests, examples and fuzzing: Linux `netlink`,
+//! `bond`, `link`, `packet`; FreeBSD `route`, `lagg`, `laggplan`,
+//! `carp`, `packet`, `bpf`; illumos `rtsock`, `syslog`.
 //!
 //! # Layout (after mio's `sys/`)
 //!
@@ -59,12 +60,6 @@
 //! OS differences are chosen at module level in this way, never with `cfg`
 //! inside function bodies, so each OS's behaviour reads top to bottom in
 //! one place and a new OS is a new module, not a hunt through `if`s.
-//!
-//! Linux and FreeBSD have the probe and frame sockets (`linux::probe`,
-//! `linux::packet`, `freebsd::probe`, `freebsd::packet`), exported as
-//! they are under the same names, with the same types and methods
-//! (FreeBSD's `FrameSocket`, a set of descriptors opened on demand, has
-//! no single descriptor to expose); illumos's will join them.
 //!
 //! # Rules for unsafe code
 //!
@@ -116,22 +111,22 @@ use linux as os;
 #[cfg(any(target_os = "freebsd", fuzzing))]
 pub use freebsd::route;
 #[cfg(target_os = "illumos")]
-pub use illumos::{portprobe, probe, rtsock, syslog};
+pub use illumos::{portprobe, rtsock, syslog};
 // The pure BPF code is public on FreeBSD, and for the fuzz targets and
 // the Linux-host tests.
 #[cfg(any(target_os = "freebsd", fuzzing, test))]
 pub use freebsd::bpf;
 #[cfg(target_os = "freebsd")]
-pub use freebsd::{carp, lagg, laggplan, packet, portprobe, probe};
+pub use freebsd::{carp, lagg, laggplan, packet, portprobe};
 #[cfg(target_os = "linux")]
-pub use linux::{bond, link, netlink, packet, portprobe, probe};
+pub use linux::{bond, link, netlink, packet, portprobe};
 /// Aggregate control (Linux bonding, FreeBSD lagg(4); refused on
 /// illumos), with what every OS's shares.
 pub mod aggregate {
     pub use crate::os::aggregate::Aggregates;
     pub use crate::unix::aggregate::{ActivePorts, MembershipChange};
 }
-pub use os::kernel;
+pub use os::{kernel, probes};
 pub use unix::{
     clock, daemon, echo, ifaddrs, ifindex, peercred, poll, sandbox, signal,
 };

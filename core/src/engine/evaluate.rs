@@ -2,8 +2,6 @@
 //! handed to its group, and the group's decisions turned into log lines
 //! and address work.
 
-use std::collections::BTreeSet;
-
 use crate::group::{Cause, GroupEvent, Health, MemberState, Suspicion};
 use crate::link::LinkEvent;
 use crate::time::Instant;
@@ -52,32 +50,51 @@ impl Engine {
         }
     }
 
-    /// Brings groups `groups` in line with their members' detectors. A
-    /// group failure changes other members of the same group, so this
-    /// repeats until nothing changes (bounded: each pass can only fail
-    /// members or repair them, never both for the same member). Groups
-    /// are independent: nothing in one changes another.
+    /// Brings groups `groups` in line with their members' detectors,
+    /// starting with the members in `touched` (sorted): the others'
+    /// health did not change, so they matter only once the group
+    /// changed something. A group failure changes other members of the
+    /// same group, so this repeats over every member until nothing
+    /// changes (bounded: each pass can only fail members or repair them,
+    /// never both for the same member). Groups are independent: nothing
+    /// in one changes another. Returns the groups that changed (their
+    /// members' deadlines may have moved).
     pub(super) fn evaluate_groups(
         &mut self,
-        groups: &BTreeSet<usize>,
+        groups: &[usize],
+        touched: &[usize],
         now: Instant,
-    ) {
+    ) -> Vec<usize> {
+        let mut changed_groups = Vec::new();
         for &g in groups {
             self.groups[g].hold();
-            for _ in 0..4 {
-                let mut changed = false;
-                for k in 0..self.index.members[g].len() {
-                    let i = self.index.members[g][k];
+            let mut changed = false;
+            for k in 0..self.index.members[g].len() {
+                let i = self.index.members[g][k];
+                if touched.binary_search(&i).is_ok() {
                     changed |= self.evaluate(i, g, now);
                 }
-                if !changed {
+            }
+            let mut again = changed;
+            for _ in 0..4 {
+                if !again {
                     break;
+                }
+                again = false;
+                for k in 0..self.index.members[g].len() {
+                    let i = self.index.members[g][k];
+                    again |= self.evaluate(i, g, now);
                 }
             }
             let mut out = Vec::new();
             self.groups[g].release(&mut out);
+            changed |= !out.is_empty();
             self.group_events(g, out);
+            if changed {
+                changed_groups.push(g);
+            }
         }
+        changed_groups
     }
 
     /// Tells group `g` what interface `i`'s detectors say; true if the

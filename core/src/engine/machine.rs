@@ -90,8 +90,12 @@ pub struct Engine {
     pub(super) started: bool,
     /// When each interface (by position) next wants [`Engine::poll`].
     pub(super) deadlines: Deadlines<usize>,
-    /// Interfaces touched by the entry point being handled.
-    pub(super) dirty: BTreeSet<usize>,
+    /// Interfaces touched by the entry point being handled (repeats
+    /// allowed; a Vec kept between calls, so that an event allocates
+    /// nothing here).
+    pub(super) dirty: Vec<usize>,
+    /// Scratch for [`Engine::finish`]: the groups to evaluate.
+    scratch: Vec<usize>,
     /// Changes whenever [`Engine::probe_paths`] would answer differently.
     pub(super) paths_version: u64,
 }
@@ -122,7 +126,8 @@ impl Engine {
             now,
             started: false,
             deadlines: Deadlines::new(),
-            dirty: BTreeSet::new(),
+            dirty: Vec::new(),
+            scratch: Vec::new(),
             paths_version: 0,
         };
         e.install(cfg, now);
@@ -158,7 +163,7 @@ impl Engine {
         self.now = now;
         while let Some(i) = self.deadlines.pop_due(now) {
             self.poll_iface(i, now);
-            self.dirty.insert(i);
+            self.dirty.push(i);
         }
         self.finish(now);
     }
@@ -183,7 +188,7 @@ impl Engine {
             .as_mut()
             .map(|d| d.on_reply(reply, now, &mut ev));
         self.probe_events(i, p, ev);
-        self.dirty.insert(i);
+        self.dirty.push(i);
         self.finish(now);
         outcome
     }
@@ -238,7 +243,7 @@ impl Engine {
         }
         self.paths_version += 1;
         self.group_events(g, out);
-        self.dirty.insert(i);
+        self.dirty.push(i);
         self.finish(now);
         Ok(())
     }
@@ -262,7 +267,7 @@ impl Engine {
         self.ifaces[i].appeared_at = Some(now);
         self.group_events(g, out);
         self.sync_paths(i, now);
-        self.dirty.insert(i);
+        self.dirty.push(i);
         self.finish(now);
         Ok(())
     }
@@ -280,23 +285,34 @@ impl Engine {
     /// Ends an entry point: brings the groups of the touched interfaces
     /// in line with their detectors, moves routes off members that can
     /// no longer carry them, and re-files the deadlines of every
-    /// interface that may have changed.
+    /// interface that may have changed (the touched ones, and every
+    /// member of a group that changed).
     pub(super) fn finish(&mut self, now: Instant) {
-        let dirty = std::mem::take(&mut self.dirty);
-        let groups: BTreeSet<usize> = dirty
-            .iter()
-            .filter_map(|&i| self.index.group_of.get(i).copied().flatten())
-            .collect();
-        self.evaluate_groups(&groups, now);
+        let mut dirty = std::mem::take(&mut self.dirty);
+        dirty.sort_unstable();
+        dirty.dedup();
+        let mut groups = std::mem::take(&mut self.scratch);
+        groups.clear();
+        groups.extend(
+            dirty
+                .iter()
+                .filter_map(|&i| self.index.group_of.get(i).copied().flatten()),
+        );
+        groups.sort_unstable();
+        groups.dedup();
+        let changed = self.evaluate_groups(&groups, &dirty, now);
         self.follow_routes(&groups);
-        let members = groups
-            .iter()
-            .flat_map(|&g| self.index.members[g].iter().copied());
-        let touched: BTreeSet<usize> =
-            dirty.into_iter().chain(members).collect();
-        for i in touched {
+        for &g in &changed {
+            dirty.extend_from_slice(&self.index.members[g]);
+        }
+        dirty.sort_unstable();
+        dirty.dedup();
+        for &i in &dirty {
             self.reschedule(i);
         }
+        dirty.clear();
+        self.dirty = dirty;
+        self.scratch = groups;
     }
 
     /// Files interface `i`'s next deadline: its link detector's, its

@@ -275,9 +275,9 @@ pub fn send_failed(family: Family, ifname: &str, e: &impl Display) -> String {
     format!("probe: probe sendto ({} {ifname}): {e}", family.inet())
 }
 
-/// Receiving on a probe socket failed.
-pub fn recv_failed(family: Family, ifname: &str, e: &impl Display) -> String {
-    format!("probe recv ({} {ifname}): {e}", family.inet())
+/// Receiving on probe socket `fd` failed.
+pub fn recv_failed_fd(fd: i32, e: &impl Display) -> String {
+    format!("probe recv (socket {fd}): {e}")
 }
 
 /// A reply the detector did not take.

@@ -245,12 +245,11 @@ impl Engine {
                     sent_at,
                     outcome,
                 } => {
-                    let info = self.ifaces[i].paths[p]
+                    let (rtt_avg, rtt_dev) = self.ifaces[i].paths[p]
                         .detector
                         .as_ref()
-                        .and_then(|d| {
-                            d.targets().into_iter().find(|t| t.addr == target)
-                        });
+                        .and_then(|d| d.target_rtt(target))
+                        .unwrap_or_default();
                     self.actions.push(Action::ProbeResult {
                         ifname: name.clone(),
                         family,
@@ -261,8 +260,8 @@ impl Engine {
                             ProbeOutcome::Acked { rtt } => Some(rtt),
                             ProbeOutcome::Lost => None,
                         },
-                        rtt_avg: info.and_then(|t| t.rtt_avg),
-                        rtt_dev: info.and_then(|t| t.rtt_dev),
+                        rtt_avg,
+                        rtt_dev,
                     });
                 }
                 ProbeEvent::PathFailed { .. }

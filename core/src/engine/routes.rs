@@ -8,8 +8,6 @@
 //! off-link traffic into the failure after the data addresses had
 //! moved. In a failed group nothing moves.
 
-use std::collections::BTreeSet;
-
 use super::action::{Action, Level, LogKind};
 use super::machine::Engine;
 use super::messages as msg;
@@ -17,7 +15,7 @@ use super::messages as msg;
 impl Engine {
     /// Moves routes off the members of groups `groups` that can no
     /// longer carry them.
-    pub(super) fn follow_routes(&mut self, groups: &BTreeSet<usize>) {
+    pub(super) fn follow_routes(&mut self, groups: &[usize]) {
         if self.routes.is_empty() || groups.is_empty() {
             return;
         }

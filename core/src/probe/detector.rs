@@ -304,7 +304,7 @@ impl ProbeDetector {
         if !self.link_up {
             return self.pending_since;
         }
-        let timeouts = self.history.outstanding().into_iter().filter_map(|i| {
+        let timeouts = self.history.unacked().filter_map(|i| {
             self.history.slot(i).probe().map(|p| self.timeout_of(p))
         });
         [
@@ -355,6 +355,14 @@ impl ProbeDetector {
             .collect()
     }
 
+    /// Target `addr`'s smoothed RTT and deviation, if it is a target.
+    pub fn target_rtt(
+        &self,
+        addr: IpAddr,
+    ) -> Option<(Option<Duration>, Option<Duration>)> {
+        self.targets.get(addr).map(|t| (t.rtt.avg(), t.rtt.dev()))
+    }
+
     /// Cumulative counters.
     pub fn counters(&self) -> Counters {
         self.counters
@@ -378,7 +386,7 @@ impl ProbeDetector {
 
     /// Failure-detection probes currently in flight (never more than 2).
     pub fn outstanding(&self) -> usize {
-        self.history.outstanding().len()
+        self.history.unacked().count()
     }
 
     /// The configuration the detector was created with.

@@ -96,6 +96,9 @@ pub struct History {
     next: usize,
     /// Sequence number of the next probe (snxt). Starts at 1.
     snxt: u16,
+    /// How many slots are unacked: the walk for them stops there (it
+    /// runs after every event of the path; at most two are in flight).
+    unacked: usize,
 }
 
 impl Default for History {
@@ -111,6 +114,7 @@ impl History {
             slots: [Slot::Unused; PROBE_STATS_COUNT],
             next: 0,
             snxt: 1,
+            unacked: 0,
         }
     }
 
@@ -124,6 +128,7 @@ impl History {
     /// probes fall on unused slots or outside the window.
     pub fn clear(&mut self) {
         self.slots = [Slot::Unused; PROBE_STATS_COUNT];
+        self.unacked = 0;
     }
 
     /// Record a probe being sent now; returns its sequence number.
@@ -134,6 +139,9 @@ impl History {
         sent_at: Instant,
     ) -> u16 {
         let seq = self.snxt;
+        if !matches!(self.slots[self.next], Slot::Unacked(_)) {
+            self.unacked += 1;
+        }
         self.slots[self.next] = Slot::Unacked(SentProbe {
             seq,
             target,
@@ -173,9 +181,15 @@ impl History {
 
     /// Indices of the probes still in flight, newest first.
     pub fn outstanding(&self) -> Vec<usize> {
+        self.unacked().collect()
+    }
+
+    /// [`History::outstanding`] without collecting them (the deadline
+    /// of every path is asked for after every event).
+    pub fn unacked(&self) -> impl Iterator<Item = usize> + '_ {
         self.newest_first()
             .filter(|&i| matches!(self.slots[i], Slot::Unacked(_)))
-            .collect()
+            .take(self.unacked)
     }
 
     /// The target of the most recent probe (in.mpathd's "current
@@ -196,6 +210,7 @@ impl History {
         match self.slots[index] {
             Slot::Unacked(p) => {
                 self.slots[index] = Slot::Lost(p, at);
+                self.unacked -= 1;
                 Some(p)
             }
             Slot::Unused | Slot::Acked(..) | Slot::Lost(..) => None,
@@ -211,7 +226,10 @@ impl History {
         at: Instant,
     ) -> Option<(SentProbe, bool)> {
         let (p, late) = match self.slots[index] {
-            Slot::Unacked(p) => (p, false),
+            Slot::Unacked(p) => {
+                self.unacked -= 1;
+                (p, false)
+            }
             Slot::Lost(p, _) => (p, true),
             Slot::Unused | Slot::Acked(..) => return None,
         };
@@ -437,5 +455,41 @@ mod tests {
         assert!(h.newer_ack_to(i1, A));
         assert!(!h.newer_ack_to(i1, B));
         assert_eq!(h.outstanding(), vec![i1]);
+    }
+
+    proptest::proptest! {
+        /// The count the walk for unacked probes stops at is always the
+        /// number of unacked slots, whatever happens to them.
+        #[test]
+        fn unacked_count_matches_the_slots(
+            ops in proptest::collection::vec((0u8..4, 0u16..60), 0..300)
+        ) {
+            let mut h = History::new();
+            for (op, n) in ops {
+                match op {
+                    0 | 1 => {
+                        h.record(A, u64::from(n), t(u64::from(n)));
+                    }
+                    2 => {
+                        if let Ok(i) = h.locate(h.snxt().wrapping_sub(n)) {
+                            h.mark_lost(i, t(1));
+                        }
+                    }
+                    _ => {
+                        if n == 0 {
+                            h.clear();
+                        } else if let Ok(i) = h.locate(h.snxt().wrapping_sub(n)) {
+                            h.mark_acked(i, t(2));
+                        }
+                    }
+                }
+                let brute = h
+                    .slots
+                    .iter()
+                    .filter(|s| matches!(s, Slot::Unacked(_)))
+                    .count();
+                proptest::prop_assert_eq!(h.unacked().count(), brute);
+            }
+        }
     }
 }

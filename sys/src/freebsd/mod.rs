@@ -28,6 +28,11 @@ pub(crate) mod portfilter;
 pub mod portprobe;
 #[cfg(target_os = "freebsd")]
 pub mod probe;
+/// mpathd's probe sockets: one per path.
+#[cfg(target_os = "freebsd")]
+pub mod probes {
+    pub use crate::unix::probes::ProbeSockets;
+}
 #[cfg(any(target_os = "freebsd", fuzzing))]
 pub mod route;
 mod rtsock;

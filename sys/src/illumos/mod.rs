@@ -6,6 +6,10 @@ pub mod kernel;
 pub(crate) mod peercred;
 pub mod portprobe;
 pub mod probe;
+/// mpathd's probe sockets: one per path.
+pub mod probes {
+    pub use crate::unix::probes::ProbeSockets;
+}
 pub mod rtsock;
 pub mod syslog;
 

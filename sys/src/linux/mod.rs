@@ -9,7 +9,7 @@ pub mod netlink;
 pub mod packet;
 pub(crate) mod peercred;
 pub mod portprobe;
-pub mod probe;
+pub mod probes;
 #[cfg(test)]
 mod testns;
 

@@ -2,11 +2,9 @@
 //! [`ProbeRequest`] encoded as an ICMP or ICMPv6 echo request, and what
 //! a probe socket received checked and decoded into an [`EchoReply`]
 //! (research note §3.4: no truncation; IPv4 parsed from its IP header;
-//! IPv6 replies only from link-local sources). [`ProbeSocket`]'s
-//! `send_probe` and `recv_reply` put them together with each OS's
-//! socket.
+//! IPv6 replies only from link-local sources). Each OS's `ProbeSockets`
+//! send and receive with these.
 
-use std::io;
 use std::net::IpAddr;
 
 use mpath_core::addr::Family;
@@ -15,29 +13,40 @@ use mpath_core::time::Instant;
 use mpath_wire::{EchoProbe, ProbePayload, WireError};
 
 use super::clock;
-use crate::os::probe::{ProbeSocket, Received};
 
-impl ProbeSocket {
-    /// Sends `req` (a full socket buffer counts as sent).
-    pub fn send_probe(&self, req: &ProbeRequest) -> io::Result<()> {
-        self.send(&encode(self.family(), req), req.dst)
-    }
+/// One datagram as a probe socket received it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Datagram {
+    /// Bytes placed in the buffer: for IPv4 the IP header and the ICMP
+    /// message, for IPv6 the ICMPv6 message.
+    pub len: usize,
+    /// Who sent it.
+    pub src: IpAddr,
+    /// The kernel's receive time, nanoseconds since the epoch on the
+    /// realtime clock; `None` without one.
+    pub rx_realtime_ns: Option<i64>,
+    /// Cut short (`MSG_TRUNC`, `MSG_CTRUNC`, or captured short).
+    pub truncated: bool,
+}
 
-    /// Reads one datagram and decodes it: `None` when nothing is
-    /// waiting, else the reply or why it is not one. `ifname` is for
-    /// the messages.
-    pub fn recv_reply(
-        &self,
-        ifname: &str,
-    ) -> io::Result<Option<Result<EchoReply, Discard>>> {
-        let mut buf = [0u8; 2048];
-        let Some(r) = self.recv(&mut buf)? else {
-            return Ok(None);
-        };
-        let at = r
-            .rx_realtime_ns
-            .map_or_else(clock::now, clock::realtime_to_instant);
-        Ok(Some(decode(self.family(), ifname, &buf, &r, at)))
+/// What `ProbeSockets::recv` read.
+#[derive(Debug)]
+pub struct Received {
+    /// The path it is for, as (interface index, family); `None` when it
+    /// is for none of them.
+    pub path: Option<(u32, Family)>,
+    /// The reply, or why it is not one.
+    pub reply: Result<EchoReply, Discard>,
+}
+
+impl Received {
+    /// A datagram for no path of ours (only a shared socket gets them).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    pub(crate) fn nobodys() -> Received {
+        Received {
+            path: None,
+            reply: Err(Discard::Quiet),
+        }
     }
 }
 
@@ -58,7 +67,7 @@ fn core_kind(k: mpath_wire::ProbeKind) -> ProbeKind {
 }
 
 /// The ICMP (or ICMPv6) echo request for `req`.
-fn encode(family: Family, req: &ProbeRequest) -> Vec<u8> {
+pub(crate) fn encode(family: Family, req: &ProbeRequest) -> Vec<u8> {
     let probe = EchoProbe {
         id: req.id,
         seq: req.seq,
@@ -91,13 +100,15 @@ fn is_link_local(a: IpAddr) -> bool {
 /// Checks and decodes a datagram read from a probe socket (research note
 /// §3.4): no truncation; IPv4 parsed from its IP header; IPv6 replies
 /// only from link-local sources. `received_at` maps the kernel stamp.
-fn decode(
+pub(crate) fn decode(
     family: Family,
     ifname: &str,
     buf: &[u8],
-    r: &Received,
-    received_at: Instant,
+    r: &Datagram,
 ) -> Result<EchoReply, Discard> {
+    let received_at = r
+        .rx_realtime_ns
+        .map_or_else(clock::now, clock::realtime_to_instant);
     if r.truncated {
         return Err(Discard::Noisy(format!(
             "truncated message from {} on {ifname}",

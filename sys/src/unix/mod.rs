@@ -32,6 +32,8 @@ pub mod ifaddrs;
 pub mod ifindex;
 pub mod peercred;
 pub mod poll;
+#[cfg(not(target_os = "linux"))]
+pub(crate) mod probes;
 pub(crate) mod rawsock;
 pub mod sandbox;
 pub mod signal;
