@@ -4,7 +4,7 @@
 use std::ffi::CStr;
 use std::io::Write;
 
-use mpath_core::engine::Level;
+use mpath_core::log::Level;
 
 /// The daemon's logger.
 #[derive(Debug)]
@@ -64,7 +64,7 @@ mod sink {
     use std::path::PathBuf;
     use std::sync::Mutex;
 
-    use mpath_core::engine::Level;
+    use mpath_core::log::Level;
     use syslog::{Facility, Formatter3164, LoggerBackend};
 
     type Conn = syslog::Logger<LoggerBackend, Formatter3164>;
@@ -201,7 +201,7 @@ mod sink {
 mod sink {
     use std::ffi::CStr;
 
-    use mpath_core::engine::Level;
+    use mpath_core::log::Level;
     use mpath_sys::syslog::{Priority, Syslog};
 
     #[derive(Debug)]

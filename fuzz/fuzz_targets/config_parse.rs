@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mpath_core::config::parse;
+use mpath_core::mpathd::config::parse;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

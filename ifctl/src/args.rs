@@ -6,9 +6,7 @@
 //! The option table [`OPTIONS`] drives both the parser and `-h`.
 
 use std::fmt;
-use std::str::FromStr;
 
-use mpath_core::addr::IpPrefix;
 use mpath_proto::RequestBody;
 
 use crate::client::Daemon;
@@ -229,6 +227,27 @@ fn usage<T>(msg: impl Into<String>) -> Result<T, UsageError> {
     Err(UsageError(msg.into()))
 }
 
+/// Whether `text` is `addr/plen` or an address: caught here so that a
+/// typo gets the usage, not a round trip (the daemon checks it again,
+/// with the rest of its configuration).
+fn check_prefix(text: &str) -> Result<(), String> {
+    let (a, l) = text
+        .split_once('/')
+        .map_or((text, None), |(a, l)| (a, Some(l)));
+    let addr: std::net::IpAddr = a
+        .parse()
+        .map_err(|_| format!("`{a}` is not an IP address"))?;
+    let max = if addr.is_ipv4() { 32 } else { 128 };
+    match l.map(str::parse::<u8>) {
+        None => Ok(()),
+        Some(Ok(n)) if n <= max => Ok(()),
+        Some(_) => Err(format!(
+            "bad prefix length `{}` (IPv4 takes 0-32, IPv6 0-128)",
+            l.unwrap_or_default()
+        )),
+    }
+}
+
 /// Parses the arguments after the program name.
 pub fn parse(args: &[String]) -> Result<Cli, UsageError> {
     let mut o = getopts::Options::new();
@@ -439,8 +458,8 @@ fn change(interface: String, w: &[&str]) -> Result<RequestBody, UsageError> {
         ["test", "inet"] => {
             return usage("an IPv4 test address is given as `test addr/plen`")
         }
-        ["test", addr] => match IpPrefix::from_str(addr) {
-            Ok(_) => test(Some(*addr), None),
+        ["test", addr] => match check_prefix(addr) {
+            Ok(()) => test(Some(*addr), None),
             Err(e) => return usage(format!("test {addr}: {e}")),
         },
         ["-test", family @ ("inet" | "inet6")] => test(None, Some(*family)),

@@ -16,8 +16,8 @@
 use std::io::Write;
 use std::path::Path;
 
-use mpath_core::engine::Status;
-use mpath_core::lagg::status::LaggStatus;
+use mpath_proto::laggd::LaggStatus;
+use mpath_proto::mpathd::Status;
 use mpath_proto::RequestBody;
 
 use crate::args::Cli;

@@ -21,8 +21,8 @@
 //! Objects are written by hand, rather than through a map, so that keys
 //! keep the order of the fields.
 
-use mpath_core::engine::{InterfaceStatus, Status};
-use mpath_core::lagg::status::{AggregateStatus, LaggStatus, PortStatus};
+use mpath_proto::laggd::{AggregateStatus, LaggStatus, PortStatus};
+use mpath_proto::mpathd::{InterfaceStatus, Status};
 use mpath_proto::Event;
 
 use crate::lagg::listings::LaggMode;

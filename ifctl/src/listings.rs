@@ -6,7 +6,7 @@
 //! There is no IPMP meta-interface on FreeBSD or Linux, so the GROUP
 //! columns show the group name, as GROUPNAME does.
 
-use mpath_core::engine::{AddressStatus, InterfaceStatus, Status};
+use mpath_proto::mpathd::{AddressStatus, InterfaceStatus, Status};
 use mpath_proto::Event;
 
 use crate::table::Field;
@@ -191,7 +191,7 @@ fn millis_us(us: u64) -> String {
     format!("{:.2}ms", us as f64 / 1000.0)
 }
 
-fn group_row(g: &mpath_core::engine::GroupStatus) -> Vec<String> {
+fn group_row(g: &mpath_proto::mpathd::GroupStatus) -> Vec<String> {
     let mut members: Vec<String> = g.active.clone();
     if !g.inactive.is_empty() {
         members.push(format!("({})", g.inactive.join(" ")));

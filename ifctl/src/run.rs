@@ -5,8 +5,8 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
-use mpath_core::engine::Status;
-use mpath_core::lagg::status::LaggStatus;
+use mpath_proto::laggd::LaggStatus;
+use mpath_proto::mpathd::Status;
 use mpath_proto::{Payload, RequestBody};
 
 use crate::args::{self, Cli, Command, Output};

@@ -23,7 +23,7 @@
 //!     hosts: none
 //! ```
 
-use mpath_core::engine::{
+use mpath_proto::mpathd::{
     GroupStatus, InterfaceStatus, PathInfo, Status, TargetStatus,
 };
 

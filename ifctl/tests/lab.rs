@@ -18,7 +18,7 @@ const S: fn(u64) -> Duration = Duration::from_secs;
 
 /// `-i -P` rows for the members, as the daemon's status says they must
 /// read.
-fn expected_i_rows(st: &mpath_core::engine::Status) -> Vec<String> {
+fn expected_i_rows(st: &mpath_proto::mpathd::Status) -> Vec<String> {
     st.interfaces
         .iter()
         .map(|i| format!("{}:{}:{}:{}", i.name, i.state, i.link, i.probe))

@@ -14,9 +14,9 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::{ifctl_bin, laggd_bin, wait, Run};
-use mpath_core::lagg::status::LaggStatus;
 use mpath_lab::client::lagg_status;
 use mpath_lab::{root_or_skip, Daemon, Lab, LabSpec, Ns};
+use mpath_proto::laggd::LaggStatus;
 
 const S: fn(u64) -> Duration = Duration::from_secs;
 

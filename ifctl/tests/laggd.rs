@@ -13,7 +13,7 @@ mod lagg_testdata;
 
 use fake::{error, event, ifctl, ok, Fake, ABSENT};
 use lagg_testdata::lagg_status;
-use mpath_core::engine::Status;
+use mpath_proto::mpathd::Status;
 use mpath_proto::{ErrorCode, Event, Payload, RequestBody};
 use serde_json::Value;
 

@@ -7,9 +7,9 @@ use std::io;
 use std::os::fd::RawFd;
 use std::time::Duration;
 
-use mpath_core::lagg::config::LaggdConfig;
-use mpath_core::lagg::engine::{LaggAction, LaggEngine};
-use mpath_core::lagg::messages as msg;
+use mpath_core::laggd::config::LaggdConfig;
+use mpath_core::laggd::engine::{LaggAction, LaggEngine};
+use mpath_core::laggd::messages as msg;
 use mpath_core::log::{Level, LogKind};
 use mpath_core::messages::snapshot_failed;
 use mpath_core::time::Instant;

@@ -17,8 +17,8 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::Path;
 
-use mpath_core::lagg::config::Effector;
-use mpath_core::lagg::redundancy::HaEffect;
+use mpath_core::laggd::config::Effector;
+use mpath_core::laggd::redundancy::HaEffect;
 
 /// What laggd has applied to the HA engine.
 #[derive(Debug, Default)]

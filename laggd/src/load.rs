@@ -1,7 +1,7 @@
 //! Reading the configuration file: the whole file is parsed and checked
 //! before anything uses it, so a bad file changes nothing.
 
-use mpath_core::lagg::config::{self, LaggdConfig};
+use mpath_core::laggd::config::{self, LaggdConfig};
 
 /// The configuration in `path` and its warnings, or every problem as
 /// `file:line: ...`.

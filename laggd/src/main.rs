@@ -2,7 +2,7 @@
 //! each member port, takes a port whose path fails out of service, keeps
 //! min-links and link-state tracking, and drives the HA engine from
 //! redundancy groups. See laggd(8) and laggd.conf(5). The policies are
-//! `mpath_core::lagg`'s, the event loop `mpath_daemon`'s; this program
+//! `mpath_core::laggd`'s, the event loop `mpath_daemon`'s; this program
 //! is the glue between them.
 
 mod backend;

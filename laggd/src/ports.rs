@@ -11,8 +11,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::os::fd::AsRawFd;
 
 use mpath_core::addr::Family;
-use mpath_core::lagg::config::LaggdConfig;
-use mpath_core::lagg::engine::LaggEngine;
+use mpath_core::laggd::config::LaggdConfig;
+use mpath_core::laggd::engine::LaggEngine;
 use mpath_core::time::Instant;
 use mpath_daemon::backend::Io;
 use mpath_sys::aggregate::Aggregates;

@@ -9,9 +9,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use mpath_core::lagg::status::LaggStatus;
 use mpath_lab::client::{lagg_status, request};
 use mpath_lab::{root_or_skip, Daemon, Lab, LabSpec, Ns};
+use mpath_proto::laggd::LaggStatus;
 use mpath_proto::{ErrorCode, Payload, RequestBody, ResponseBody};
 
 const TRACKING: &str =

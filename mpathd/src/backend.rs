@@ -5,10 +5,10 @@ use std::io;
 use std::os::fd::RawFd;
 use std::time::Duration;
 
-use mpath_core::config::MpathdConfig;
-use mpath_core::engine::{messages as msg, Action, Engine};
 use mpath_core::log::{Level, LogKind};
 use mpath_core::messages::snapshot_failed;
+use mpath_core::mpathd::config::MpathdConfig;
+use mpath_core::mpathd::engine::{messages as msg, Action, Engine};
 use mpath_core::time::Instant;
 use mpath_daemon::backend::{Backend, Io};
 use mpath_proto::{RequestBody, ResponseBody};

@@ -1,7 +1,7 @@
 //! Reading the configuration file: the whole file is parsed and checked
 //! before anything uses it, so a bad file changes nothing.
 
-use mpath_core::config::{self, MpathdConfig};
+use mpath_core::mpathd::config::{self, MpathdConfig};
 
 /// The configuration in `path` and its warnings, or every problem as
 /// `file:line: ...`.

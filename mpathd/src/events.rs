@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use mpath_core::engine::{messages as msg, Action};
+use mpath_core::mpathd::engine::{messages as msg, Action};
 use mpath_daemon::backend::Io;
 use mpath_proto::{Event, ProbeInfo};
 

@@ -4,7 +4,7 @@
 //! by ICMP probes from per-interface test addresses, and moves data
 //! addresses from a failed member to a working one (and back), as
 //! Solaris 8-10's in.mpathd did. See mpathd(8) and mpathd.conf(5). The
-//! engine is `mpath_core::engine`; the event loop is `mpath_daemon`'s;
+//! engine is `mpath_core::mpathd::engine`; the event loop is `mpath_daemon`'s;
 //! this program is the glue between them.
 
 mod backend;
@@ -14,7 +14,6 @@ mod opts;
 mod paths;
 mod probes;
 mod requests;
-mod runtime;
 
 use std::process::ExitCode;
 

@@ -8,8 +8,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::os::fd::RawFd;
 
 use mpath_core::addr::Family;
-use mpath_core::engine::{messages as msg, Engine, ProbePath};
 use mpath_core::log::{Level, LogKind};
+use mpath_core::mpathd::engine::{messages as msg, Engine, ProbePath};
 use mpath_core::probe::{ProbeRequest, ReplyOutcome};
 use mpath_daemon::backend::Io;
 use mpath_sys::echo::Discard;

@@ -2,14 +2,14 @@
 //! `reload` itself): status, if_mpadm's offline and online, and runtime
 //! changes in the Solaris ifconfig spirit.
 
-use mpath_core::engine::{messages as msg, EngineError};
-use mpath_core::group::GroupError;
 use mpath_core::log::{Level, LogKind};
+use mpath_core::mpathd::engine::{messages as msg, EngineError};
+use mpath_core::mpathd::group::GroupError;
 use mpath_daemon::backend::Io;
 use mpath_proto::{ErrorCode, ErrorReply, Payload, RequestBody, ResponseBody};
 
 use crate::backend::Mpathd;
-use crate::runtime::{self, Change};
+use mpath_core::mpathd::config::runtime::{self, Change};
 
 /// Answers `request`.
 pub fn answer(

@@ -19,9 +19,15 @@
 //! that a typo is an error rather than a silently ignored option.
 //! Versioning: a new request kind or a new field in a reply is a
 //! compatible change; anything else raises [`VERSION`].
+//!
+//! The shapes the daemons report in live here too ([`mpathd`]'s
+//! `Status`, [`laggd`]'s `LaggStatus`): the engines build them, ifctl
+//! reads them, and neither needs the other's code for it.
 #![forbid(unsafe_code)]
 
+pub mod laggd;
 mod message;
+pub mod mpathd;
 
 /// mpathd's default control socket, under the OS's run directory; the
 /// daemon (`-s`) and ifctl (`-s`) both start from it.

@@ -1,7 +1,7 @@
 //! Message types and their checked parsing.
 
-use mpath_core::engine::Status;
-use mpath_core::lagg::status::LaggStatus;
+use crate::laggd::LaggStatus;
+use crate::mpathd::Status;
 use serde::{Deserialize, Serialize};
 
 /// The protocol version this build speaks.

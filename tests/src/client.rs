@@ -5,7 +5,7 @@ use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::Duration;
 
-use mpath_core::engine::Status;
+use mpath_proto::mpathd::Status;
 use mpath_proto::{
     parse_response, Payload, Request, RequestBody, ResponseBody, VERSION,
 };
@@ -34,9 +34,7 @@ pub fn status(sock: &Path) -> Option<Status> {
 }
 
 /// laggd's status, if it answers.
-pub fn lagg_status(
-    sock: &Path,
-) -> Option<mpath_core::lagg::status::LaggStatus> {
+pub fn lagg_status(sock: &Path) -> Option<mpath_proto::laggd::LaggStatus> {
     match request(sock, RequestBody::Status)? {
         ResponseBody::Ok(Payload::LaggStatus(s)) => Some(s),
         _ => None,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::{Daemon, Lab, LabSpec, Ns};
-use mpath_core::engine::{InterfaceStatus, Status};
+use mpath_proto::mpathd::{InterfaceStatus, Status};
 use mpath_proto::{RequestBody, ResponseBody};
 
 /// The lab's usual configuration: two members with test addresses, two

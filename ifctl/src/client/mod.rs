@@ -18,8 +18,8 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use mpath_core::engine::Status;
-use mpath_core::lagg::status::LaggStatus;
+use mpath_proto::laggd::LaggStatus;
+use mpath_proto::mpathd::Status;
 use mpath_proto::{
     parse_response, ErrorCode, ErrorReply, Event, Payload, Request,
     RequestBody, Response, ResponseBody, MAX_RESPONSE, VERSION,

@@ -3,7 +3,7 @@
 //! listings), and `-T` link-state tracking groups, which are printed as
 //! Cisco prints them (see [`super::tracking`]) and have no columns.
 
-use mpath_core::lagg::status::{
+use mpath_proto::laggd::{
     AggregateStatus, LaggStatus, PortStatus, RedundancyStatus,
 };
 

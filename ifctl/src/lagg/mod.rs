@@ -17,7 +17,7 @@ pub mod summary;
 pub mod tracking;
 pub mod words;
 
-use mpath_core::lagg::status::{AggregateStatus, LaggStatus, PortStatus};
+use mpath_proto::laggd::{AggregateStatus, LaggStatus, PortStatus};
 
 /// What an interface name is to laggd.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

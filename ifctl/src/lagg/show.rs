@@ -16,7 +16,7 @@
 //!     p1        up    ok       ok      yes     0.42ms   2m13s   link up, ...
 //! ```
 
-use mpath_core::lagg::status::{AggregateStatus, PortStatus, PortTarget};
+use mpath_proto::laggd::{AggregateStatus, PortStatus, PortTarget};
 
 use super::words::{
     age, aggregate_state, best_rtt_us, carries, ms, port_flags,

@@ -11,7 +11,7 @@
 //! redundancy group rg1: priority 90/120, threshold 80, not faulted
 //! ```
 
-use mpath_core::lagg::status::{
+use mpath_proto::laggd::{
     AggregateStatus, LaggStatus, RedundancyStatus, TrackedInterface,
     TrackingGroupStatus,
 };

@@ -15,7 +15,7 @@
 //! interface laggd has no word on yet is `(Unk)`, and the legend says
 //! so when one is shown.
 
-use mpath_core::lagg::status::{TrackedInterface, TrackingGroupStatus};
+use mpath_proto::laggd::{TrackedInterface, TrackingGroupStatus};
 
 use super::summary::interfaces;
 

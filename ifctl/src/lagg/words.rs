@@ -2,7 +2,7 @@
 //! aggregate's state, a port's role and lagg(4) flags, ages and
 //! round-trip times.
 
-use mpath_core::lagg::status::{AggregateStatus, PortStatus};
+use mpath_proto::laggd::{AggregateStatus, PortStatus};
 
 /// lagg(4)'s `LAGG_PORT_MASTER` (if_lagg.h): the primary port.
 const LAGG_PORT_MASTER: u32 = 0x1;

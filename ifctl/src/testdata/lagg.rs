@@ -11,7 +11,7 @@
 //! - redundancy groups rg1 (CARP, demoted by 30 for p0) and rg2
 //!   (keepalived, faulted by a `shutdown` object, not applied yet).
 
-use mpath_core::lagg::status::{
+use mpath_proto::laggd::{
     AggregateStatus, LaggStatus, PortStatus, PortTarget, RedundancyStatus,
     TrackStatus, TrackedInterface, TrackingGroupStatus,
 };

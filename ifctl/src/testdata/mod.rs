@@ -5,7 +5,7 @@
 
 pub mod lagg;
 
-use mpath_core::engine::{
+use mpath_proto::mpathd::{
     AddressStatus, GroupStatus, InterfaceStatus, PathInfo, Status, TargetStatus,
 };
 

@@ -84,7 +84,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::net::IpAddr;
 
-use mpath_core::engine::KernelSnapshot;
+use mpath_core::kernel::KernelSnapshot;
 use mpath_wire::MacAddr;
 
 use super::carp;

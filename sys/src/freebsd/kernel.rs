@@ -11,7 +11,8 @@ use std::net::IpAddr;
 use std::os::fd::{AsRawFd, RawFd};
 
 use mpath_core::addr::IpPrefix;
-use mpath_core::engine::{AddressRole, KernelSnapshot};
+use mpath_core::kernel::KernelSnapshot;
+use mpath_core::mpathd::engine::AddressRole;
 
 use super::packet::FrameSocket;
 use super::route::{self, RouteSocket};

@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use std::os::fd::AsFd;
 use std::ptr;
 
-use mpath_core::engine::KernelSnapshot;
+use mpath_core::kernel::KernelSnapshot;
 
 use super::abi::in6::{
     in6_ifreq, IN6_IFF_DETACHED, IN6_IFF_DUPLICATED, IN6_IFF_TENTATIVE,

@@ -5,7 +5,7 @@
 
 use std::io;
 
-use mpath_core::engine::KernelSnapshot;
+use mpath_core::kernel::KernelSnapshot;
 use mpath_wire::MacAddr;
 
 use crate::unix::aggregate::{ActivePorts, MembershipChange};

@@ -15,7 +15,8 @@ use std::net::IpAddr;
 use std::os::fd::{AsRawFd, RawFd};
 
 use mpath_core::addr::IpPrefix;
-use mpath_core::engine::{AddressRole, KernelLink, KernelSnapshot};
+use mpath_core::kernel::{KernelLink, KernelSnapshot};
+use mpath_core::mpathd::engine::AddressRole;
 
 use super::rtsock::RouteSocket;
 

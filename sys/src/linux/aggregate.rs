@@ -15,7 +15,7 @@
 use std::io;
 use std::net::IpAddr;
 
-use mpath_core::engine::KernelSnapshot;
+use mpath_core::kernel::KernelSnapshot;
 use mpath_wire::MacAddr;
 
 use super::bond::{interface_mac, Bond};

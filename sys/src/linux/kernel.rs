@@ -7,7 +7,8 @@ use std::net::IpAddr;
 use std::os::fd::{AsRawFd, RawFd};
 
 use mpath_core::addr::IpPrefix;
-use mpath_core::engine::{AddressRole, KernelSnapshot};
+use mpath_core::kernel::KernelSnapshot;
+use mpath_core::mpathd::engine::AddressRole;
 
 use super::netlink::{self, NetlinkSocket};
 use super::packet::FrameSocket;

@@ -32,7 +32,7 @@ use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 
 use libc::c_int;
 use mpath_core::addr::Family;
-use mpath_core::engine::ProbePath;
+use mpath_core::mpathd::engine::ProbePath;
 use mpath_core::probe::ProbeRequest;
 use nix::errno::Errno;
 use nix::sys::socket::{

@@ -9,7 +9,7 @@ use std::io;
 use std::os::fd::{AsRawFd, RawFd};
 
 use mpath_core::addr::Family;
-use mpath_core::engine::ProbePath;
+use mpath_core::mpathd::engine::ProbePath;
 use mpath_core::probe::ProbeRequest;
 
 use super::echo::{decode, encode, Datagram, Received};

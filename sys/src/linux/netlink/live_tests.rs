@@ -12,7 +12,7 @@ use std::process::Command;
 use std::thread;
 
 use mpath_core::addr::IpPrefix;
-use mpath_core::engine::{KernelRoute, KernelSnapshot};
+use mpath_core::kernel::{KernelRoute, KernelSnapshot};
 
 use super::*;
 use crate::ifaddrs;

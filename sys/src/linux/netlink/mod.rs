@@ -38,7 +38,7 @@
 //! | `snapshot.rs` | the dumps assembled into a [`KernelSnapshot`]     |
 //! | `addr.rs`     | adding and removing addresses                     |
 //!
-//! [`KernelSnapshot`]: mpath_core::engine::KernelSnapshot
+//! [`KernelSnapshot`]: mpath_core::kernel::KernelSnapshot
 
 mod abi;
 mod addr;

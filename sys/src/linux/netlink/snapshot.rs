@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::io;
 
-use mpath_core::engine::{KernelLink, KernelRoute, KernelSnapshot};
+use mpath_core::kernel::{KernelLink, KernelRoute, KernelSnapshot};
 
 use super::abi::{
     AF_INET, AF_INET6, AF_UNSPEC, RTM_GETADDR, RTM_GETLINK, RTM_GETROUTE,

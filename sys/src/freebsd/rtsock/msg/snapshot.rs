@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use mpath_core::engine::{KernelLink, KernelRoute, KernelSnapshot};
+use mpath_core::kernel::{KernelLink, KernelRoute, KernelSnapshot};
 
 use super::{messages, Message, RtsockError};
 

@@ -8,7 +8,7 @@
 use std::net::IpAddr;
 
 use mpath_core::addr::IpPrefix;
-use mpath_core::engine::{KernelLink, KernelRoute};
+use mpath_core::kernel::{KernelLink, KernelRoute};
 
 use super::sockaddr::{prefix_len, sa_size, unembed_scope};
 use super::*;

@@ -1,0 +1,361 @@
+//! laggd's engine in a simulated world: ports whose ARP probes are
+//! answered unless their path is cut, carrier changes, and the actions
+//! that come out.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+use std::time::Duration;
+
+use crate::kernel::{KernelLink, KernelSnapshot};
+use crate::laggd::config::parse;
+use crate::laggd::engine::{LaggAction, LaggEngine};
+use crate::time::Instant;
+
+struct World {
+    e: LaggEngine,
+    snap: KernelSnapshot,
+    now: Instant,
+    cut: BTreeSet<String>,
+    pending: Vec<(Instant, String, IpAddr)>,
+    actions: Vec<LaggAction>,
+}
+
+fn link(name: &str, index: u32, addr: Option<&str>) -> KernelLink {
+    KernelLink {
+        name: name.into(),
+        index,
+        mac: Some([2, 0, 0, 0, 2, index as u8]),
+        admin_up: true,
+        carrier: Some(true),
+        loopback: false,
+        addrs: addr.map(|a| a.parse().unwrap()).into_iter().collect(),
+        groups: Vec::new(),
+    }
+}
+
+impl World {
+    fn new(conf: &str) -> World {
+        let cfg = parse("laggd.conf", conf).expect("config").config;
+        let now = Instant::from_secs(100);
+        let snap = KernelSnapshot {
+            links: vec![
+                link("bond0", 1, Some("192.0.2.10/24")),
+                link("p0", 2, None),
+                link("p1", 3, None),
+                link("d0", 4, None),
+            ],
+            routes: Vec::new(),
+        };
+        let mut w = World {
+            e: LaggEngine::new(cfg, 3, now),
+            snap,
+            now,
+            cut: BTreeSet::new(),
+            pending: Vec::new(),
+            actions: Vec::new(),
+        };
+        w.sync();
+        // At start, each aggregate's membership is asserted once (a laggd
+        // that died may have left ports out).
+        assert_eq!(w.memberships().len(), w.e.cfg.aggregates.len());
+        w.actions.clear();
+        w
+    }
+
+    fn sync(&mut self) {
+        let active: BTreeMap<String, Option<String>> = BTreeMap::new();
+        self.e.sync(&self.snap, &active, self.now);
+        self.collect();
+    }
+
+    fn collect(&mut self) {
+        for a in self.e.take_actions() {
+            if let LaggAction::SendProbe { port, target, .. } = &a {
+                let carrier = self
+                    .snap
+                    .links
+                    .iter()
+                    .any(|l| &l.name == port && l.carrier == Some(true));
+                if carrier && !self.cut.contains(port) {
+                    self.pending.push((
+                        self.now + Duration::from_millis(1),
+                        port.clone(),
+                        *target,
+                    ));
+                }
+                continue;
+            }
+            self.actions.push(a);
+        }
+    }
+
+    fn run_for(&mut self, d: Duration) {
+        let end = self.now + d;
+        while self.now < end {
+            let next_reply = self.pending.iter().map(|p| p.0).min();
+            let next = [self.e.next_deadline(), next_reply, Some(end)]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(end)
+                .max(self.now);
+            self.now = next;
+            let (due, rest): (Vec<_>, Vec<_>) =
+                std::mem::take(&mut self.pending)
+                    .into_iter()
+                    .partition(|p| p.0 <= self.now);
+            self.pending = rest;
+            for (at, port, target) in due {
+                self.e.on_probe_reply(&port, target, at, self.now);
+            }
+            self.e.poll(self.now);
+            self.collect();
+            if next == end {
+                break;
+            }
+        }
+    }
+
+    fn carrier(&mut self, name: &str, up: bool) {
+        for l in &mut self.snap.links {
+            if l.name == name {
+                l.carrier = Some(up);
+            }
+        }
+        self.sync();
+    }
+
+    fn memberships(&self) -> Vec<Vec<String>> {
+        self.actions
+            .iter()
+            .filter_map(|a| match a {
+                LaggAction::SetMembership { ports, .. } => Some(ports.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn ups(&self, iface: &str) -> Vec<bool> {
+        self.actions
+            .iter()
+            .filter_map(|a| match a {
+                LaggAction::SetInterfaceUp { iface: i, up } if i == iface => {
+                    Some(*up)
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+const CONF: &str = "\
+FAILURE_DETECTION_TIME=1000
+lagg bond0 ports p0 p1 min-links 1 action down targets 192.0.2.1
+track-group uplinks upstream bond0 downstream d0 health probe
+redundancy rg1 priority 120 failover-threshold 80 track bond0 decrement 50 keepalived /run/laggd-rg1
+";
+
+#[test]
+fn a_port_whose_path_dies_leaves_and_returns_in_master_order() {
+    let mut w = World::new(CONF);
+    w.run_for(Duration::from_secs(3));
+    assert!(w.memberships().is_empty(), "{:?}", w.actions);
+    w.cut.insert("p0".into());
+    w.run_for(Duration::from_secs(2));
+    assert_eq!(w.memberships(), vec![vec!["p1".to_string()]]);
+    w.cut.clear();
+    w.run_for(Duration::from_secs(4));
+    assert_eq!(
+        w.memberships().last().unwrap(),
+        &vec!["p0".to_string(), "p1".to_string()]
+    );
+}
+
+#[test]
+fn min_links_tracking_and_redundancy_follow_the_ports() {
+    let mut w = World::new(CONF);
+    w.run_for(Duration::from_secs(3));
+    w.carrier("p0", false);
+    w.carrier("p1", false);
+    w.run_for(Duration::from_millis(100));
+    assert_eq!(w.ups("bond0"), vec![false], "min-links 1: bond0 down");
+    assert_eq!(w.ups("d0"), vec![false], "tracking: downstream down");
+    let faulted = w.actions.iter().any(
+        |a| matches!(a, LaggAction::ApplyHa { effect, .. } if effect.faulted),
+    );
+    assert!(faulted, "120 - 50 < 80: faulted; {:?}", w.actions);
+    w.carrier("p1", true);
+    w.run_for(Duration::from_secs(4));
+    assert_eq!(w.ups("bond0"), vec![false, true]);
+    assert_eq!(w.ups("d0"), vec![false, true]);
+    let last = w.actions.iter().rev().find_map(|a| match a {
+        LaggAction::ApplyHa { effect, .. } => Some(*effect),
+        _ => None,
+    });
+    assert_eq!(last.map(|e| e.faulted), Some(false));
+}
+
+#[test]
+fn status_shows_each_port_verdict_reason_and_rtt() {
+    let mut w = World::new(CONF);
+    w.run_for(Duration::from_secs(3));
+    w.cut.insert("p0".into());
+    w.run_for(Duration::from_secs(2));
+    let s = w.e.status(w.now);
+    let a = &s.aggregates[0];
+    assert_eq!(a.name, "bond0");
+    assert_eq!(a.in_service, vec!["p1".to_string()]);
+    assert_eq!((a.live, a.min_links, a.below_min_links), (1, 1, false));
+    let p0 = &a.ports[0];
+    assert_eq!((p0.link.as_str(), p0.probe.as_str()), ("up", "failed"));
+    assert_eq!(
+        (p0.state.as_str(), p0.reason.as_str()),
+        ("failed", "probes lost")
+    );
+    assert!(!p0.in_service);
+    assert!(p0.changed_ms_ago.unwrap() < 2000);
+    let p1 = &a.ports[1];
+    assert_eq!(p1.state, "ok");
+    assert_eq!(p1.targets[0].rtt_avg_us, Some(1000), "replies after 1 ms");
+    assert_eq!(s.tracking[0].state, "up");
+    assert_eq!(s.tracking[0].upstream[0].state, "up");
+    assert_eq!(s.redundancy[0].current_priority, 120);
+    assert_eq!(s.redundancy[0].tracks[0].kind, "aggregate");
+}
+
+#[test]
+fn reload_keeps_a_failed_port_failed_and_restores_what_is_no_longer_asked() {
+    let mut w = World::new(CONF);
+    w.run_for(Duration::from_secs(3));
+    w.carrier("p0", false);
+    w.carrier("p1", false);
+    w.run_for(Duration::from_millis(100));
+    assert_eq!(w.ups("bond0"), vec![false]);
+    assert_eq!(w.ups("d0"), vec![false]);
+    // Same aggregate, no tracking, no redundancy group.
+    let cfg = parse(
+        "laggd.conf",
+        "FAILURE_DETECTION_TIME=1000\nlagg bond0 ports p0 p1 targets 192.0.2.1\n",
+    )
+    .unwrap()
+    .config;
+    w.actions.clear();
+    w.e.reconfigure(cfg, 4, w.now);
+    w.collect();
+    assert_eq!(w.ups("d0"), vec![true], "no longer tracked: restored");
+    assert_eq!(w.ups("bond0"), vec![true], "no min-links: brought up");
+    let cleared = w.actions.iter().any(|a| {
+        matches!(a, LaggAction::ApplyHa { group, effect, .. }
+            if group == "rg1" && effect.demotion == 0 && !effect.faulted)
+    });
+    assert!(
+        cleared,
+        "the removed group's demotion is taken back: {:?}",
+        w.actions
+    );
+    let s = w.e.status(w.now);
+    assert_eq!(s.aggregates[0].ports[0].state, "failed", "state kept");
+}
+
+#[test]
+fn reload_of_the_same_file_changes_nothing() {
+    let mut w = World::new(CONF);
+    w.run_for(Duration::from_secs(3));
+    w.cut.insert("p0".into());
+    w.run_for(Duration::from_secs(2));
+    w.actions.clear();
+    let cfg = parse("laggd.conf", CONF).unwrap().config;
+    w.e.reconfigure(cfg, 4, w.now);
+    w.collect();
+    w.sync();
+    assert!(w.memberships().is_empty(), "{:?}", w.actions);
+    assert!(w.ups("bond0").is_empty() && w.ups("d0").is_empty());
+    w.run_for(Duration::from_secs(1));
+    assert!(w.memberships().is_empty(), "p0 stays out: {:?}", w.actions);
+}
+
+#[test]
+fn shutdown_undoes_what_laggd_did() {
+    let mut w = World::new(CONF);
+    w.run_for(Duration::from_secs(3));
+    w.carrier("p0", false);
+    w.carrier("p1", false);
+    w.run_for(Duration::from_millis(100));
+    w.actions.clear();
+    w.e.shutdown();
+    w.collect();
+    assert_eq!(w.ups("d0"), vec![true]);
+    assert_eq!(w.ups("bond0"), vec![true]);
+    assert!(w.actions.iter().any(|a| matches!(a,
+        LaggAction::ApplyHa { effect, .. } if effect.demotion == 0)));
+}
+
+#[test]
+fn a_plain_interface_tracked_by_a_redundancy_group_follows_its_link() {
+    let mut w = World::new(
+        "lagg bond0 ports p0 p1\nredundancy rg1 priority 100 track d0 decrement 30\n",
+    );
+    w.run_for(Duration::from_millis(10));
+    w.carrier("d0", false);
+    w.run_for(Duration::from_millis(10));
+    assert_eq!(w.e.status(w.now).redundancy[0].current_priority, 70);
+    w.carrier("d0", true);
+    w.run_for(Duration::from_millis(10));
+    assert_eq!(w.e.status(w.now).redundancy[0].current_priority, 100);
+}
+
+#[test]
+fn a_link_bounce_caused_by_a_membership_change_does_not_fail_the_port() {
+    let mut w = World::new(CONF);
+    w.run_for(Duration::from_secs(3));
+    w.cut.insert("p0".into());
+    w.run_for(Duration::from_secs(2));
+    w.cut.clear();
+    // Repaired: p0 is put back, and its link bounces as it rejoins.
+    while w.memberships().len() < 2 {
+        w.run_for(Duration::from_millis(10));
+    }
+    w.e.settle(&["p0".to_string()], w.now);
+    w.carrier("p0", false);
+    w.run_for(Duration::from_secs(1));
+    w.carrier("p0", true);
+    w.run_for(Duration::from_secs(6));
+    assert_eq!(
+        w.memberships().len(),
+        2,
+        "no re-failure: {:?}",
+        w.memberships()
+    );
+    // A link that stays down past the settle time fails the port.
+    w.cut.insert("p0".into());
+    w.run_for(Duration::from_secs(2));
+    w.cut.clear();
+    while w.memberships().len() < 4 {
+        w.run_for(Duration::from_millis(10));
+    }
+    let back = w.now;
+    w.e.settle(&["p0".to_string()], w.now);
+    w.carrier("p0", false);
+    w.run_for(Duration::from_secs(7));
+    let failed_at = w.memberships().len();
+    assert_eq!(failed_at, 5, "{:?}", w.memberships());
+    assert!(w.now.saturating_since(back) >= super::MEMBERSHIP_SETTLE);
+}
+
+#[test]
+fn a_membership_the_os_refused_is_asked_again_at_the_next_sync() {
+    let mut w = World::new(CONF);
+    w.run_for(Duration::from_secs(3));
+    w.cut.insert("p0".into());
+    w.run_for(Duration::from_secs(2));
+    assert_eq!(w.memberships(), vec![vec!["p1".to_string()]]);
+    w.e.membership_failed("bond0");
+    w.e.membership_failed("no-such-aggregate");
+    w.sync();
+    assert_eq!(
+        w.memberships(),
+        vec![vec!["p1".to_string()], vec!["p1".to_string()]]
+    );
+    w.sync();
+    assert_eq!(w.memberships().len(), 2, "asked once, not forever");
+}

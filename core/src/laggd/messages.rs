@@ -1,0 +1,179 @@
+//! Every log text laggd writes, in one place: the engine's (port
+//! verdicts, min-links, the failure threshold, link-state tracking,
+//! redundancy groups) and the daemon's (carrying out actions). laggd(8)
+//! DIAGNOSTICS lists them.
+
+use std::fmt::Display;
+use std::net::IpAddr;
+
+use mpath_proto::laggd::PortStatus;
+
+fn ports_word(n: usize) -> &'static str {
+    if n == 1 {
+        "port"
+    } else {
+        "ports"
+    }
+}
+
+/// The OS's active port changed.
+pub fn active_port(aggregate: &str, port: Option<&str>) -> String {
+    format!("{aggregate}: active port is now {}", port.unwrap_or("none"))
+}
+
+/// A port's link changed.
+pub fn port_link(port: &str, up: bool) -> String {
+    format!(
+        "The link has {} on {port}",
+        if up { "come up" } else { "gone down" }
+    )
+}
+
+/// A port failed.
+pub fn port_failed(aggregate: &str, port: &str, why: &str) -> String {
+    format!("{aggregate}: port {port} failed ({why}); taking it out")
+}
+
+/// A port was repaired.
+pub fn port_repaired(aggregate: &str, port: &str, why: &str) -> String {
+    format!("{aggregate}: port {port} repaired ({why}); putting it back")
+}
+
+/// Every port of an aggregate failed.
+pub fn all_ports_failed(aggregate: &str) -> String {
+    format!("{aggregate}: every port failed; leaving the ports in")
+}
+
+/// Fewer live ports than min-links.
+pub fn min_links_down(aggregate: &str, live: usize, min: usize) -> String {
+    format!(
+        "{aggregate}: {live} live {}, fewer than min-links {min}",
+        ports_word(live)
+    )
+}
+
+/// min-links met again.
+pub fn min_links_up(aggregate: &str, live: usize, min: usize) -> String {
+    format!(
+        "{aggregate}: {live} live {}, min-links {min} met again",
+        ports_word(live)
+    )
+}
+
+/// The failure threshold was crossed (`marked`) or cleared.
+pub fn bad_score(
+    aggregate: &str,
+    bad: usize,
+    threshold: usize,
+    marked: bool,
+) -> String {
+    if marked {
+        format!(
+            "{aggregate}: {bad} bad ports, more than the \
+             link-failure-threshold {threshold}: bad score"
+        )
+    } else {
+        format!("{aggregate}: {bad} bad ports: bad score cleared")
+    }
+}
+
+/// Link-state tracking brings a downstream interface down.
+pub fn err_disable(group: &str, iface: &str) -> String {
+    format!(
+        "link-state group {group}: every upstream is down; bringing {iface} \
+         down"
+    )
+}
+
+/// Link-state tracking brings a downstream interface back.
+pub fn restore(group: &str, iface: &str, why: &str) -> String {
+    format!("link-state group {group}: restoring {iface} ({why})")
+}
+
+/// A redundancy group's run-time priority changed.
+pub fn priority(
+    group: &str,
+    from: u8,
+    to: u8,
+    object: &str,
+    up: bool,
+) -> String {
+    format!(
+        "redundancy group {group}: priority {from} -> {to} ({object} {})",
+        if up { "up" } else { "down" }
+    )
+}
+
+/// A reload dropped the tracking that held an interface down.
+pub fn no_longer_err_disabled(iface: &str) -> String {
+    format!(
+        "{iface}: no longer err-disabled by link-state tracking; restoring it"
+    )
+}
+
+/// A reload dropped the min-links that held an aggregate down.
+pub fn no_longer_min_links(aggregate: &str) -> String {
+    format!("{aggregate}: min-links no longer holds it down; bringing it up")
+}
+
+// ----- the daemon's I/O ----------------------------------------------------
+
+/// A probe could not be sent.
+pub fn probe_failed(target: IpAddr, port: &str, e: &impl Display) -> String {
+    format!("probe {target} through {port}: {e}")
+}
+
+/// What a membership change did.
+pub fn membership_done(aggregate: &str, done: &str) -> String {
+    format!("{aggregate}: {done}")
+}
+
+/// The OS refused a membership change.
+pub fn membership_failed(
+    aggregate: &str,
+    ports: &[String],
+    e: &impl Display,
+) -> String {
+    format!(
+        "{aggregate}: cannot put {} in service: {e}; retrying",
+        ports.join(" ")
+    )
+}
+
+/// The OS refused to bring an interface up or down.
+pub fn cannot_set_up(iface: &str, up: bool, e: &impl Display) -> String {
+    let how = if up { "up" } else { "down" };
+    format!("{iface}: cannot bring it {how}: {e}")
+}
+
+/// The HA engine could not be told.
+pub fn cannot_apply_ha(group: &str, demotion: u32, e: &impl Display) -> String {
+    format!("redundancy group {group}: cannot apply demotion {demotion}: {e}")
+}
+
+/// Addresses announced after a change of active port.
+pub fn announced(aggregate: &str, n: usize) -> String {
+    format!("{aggregate}: announced {n} addresses from the new active port")
+}
+
+/// Announcing failed.
+pub fn cannot_announce(aggregate: &str, e: &impl Display) -> String {
+    format!("{aggregate}: cannot announce: {e}")
+}
+
+/// SIGUSR1: one port.
+pub fn dump_port(aggregate: &str, p: &PortStatus) -> String {
+    format!(
+        "{aggregate} {}: link {} probe {} state {}{} ({})",
+        p.name,
+        p.link,
+        p.probe,
+        p.state,
+        if p.in_service { ", in service" } else { "" },
+        p.reason
+    )
+}
+
+/// A request that is mpathd's.
+pub const NOT_LAGGDS: &str =
+    "laggd does not take that request (it is mpathd's)";

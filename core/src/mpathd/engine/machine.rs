@@ -1,0 +1,379 @@
+//! The engine's state and its entry points. Each entry point does the
+//! work its input touches, then [`Engine::finish`] evaluates the groups
+//! of the interfaces it touched and re-files their deadlines: a probe
+//! reply costs one path and one group, a timer one interface and its
+//! group, whatever the number of members. Only [`Engine::sync`] (a whole
+//! kernel snapshot) and [`Engine::reconfigure`] look at everything.
+
+use std::collections::{BTreeSet, HashMap};
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::addr::{Family, IpPrefix};
+use crate::deadlines::Deadlines;
+use crate::mpathd::config::MpathdConfig;
+use crate::mpathd::group::{Group, GroupError, Health};
+use crate::probe::{EchoReply, ProbeConfig, ReplyOutcome};
+use crate::rng::Rng;
+use crate::time::Instant;
+
+use super::action::{Action, Level, LogKind};
+use super::iface::Iface;
+use crate::kernel::KernelRoute;
+
+/// How long a grouped interface may lack a test address before in.mpathd
+/// says so (TESTADDR_CONF_TIME).
+pub(super) const TEST_ADDRESS_GRACE: Duration = Duration::from_secs(20);
+
+/// A request the engine refused.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The interface is not tracked.
+    #[error("{0}: not a physical interface or not in an IPMP group")]
+    UnknownInterface(String),
+    /// The group refused it.
+    #[error(transparent)]
+    Group(#[from] GroupError),
+}
+
+/// A probe path the daemon must keep a socket open for.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct ProbePath {
+    /// Interface name.
+    pub ifname: String,
+    /// Interface index.
+    pub ifindex: u32,
+    /// Family.
+    pub family: Family,
+    /// Test address to bind to.
+    pub src: IpAddr,
+}
+
+/// Where things are, by name: rebuilt by [`Engine::reindex`] whenever an
+/// interface or a group comes or goes, so that no event has to search.
+#[derive(Debug, Default)]
+pub(super) struct Index {
+    /// Interface positions by name.
+    pub iface: HashMap<String, usize>,
+    /// Group positions by name (the anonymous group under "").
+    pub group: HashMap<String, usize>,
+    /// Each interface's group.
+    pub group_of: Vec<Option<usize>>,
+    /// Each group's interfaces, in interface order.
+    pub members: Vec<Vec<usize>>,
+}
+
+/// mpathd's brain. See the module documentation.
+#[derive(Debug)]
+pub struct Engine {
+    pub(super) cfg: MpathdConfig,
+    pub(super) pid: u32,
+    pub(super) rng: Rng,
+    pub(super) ifaces: Vec<Iface>,
+    pub(super) groups: Vec<Group>,
+    pub(super) index: Index,
+    /// Gateway routes from the last snapshot.
+    pub(super) routes: Vec<KernelRoute>,
+    /// Every address of this host, shared with every probe detector.
+    pub(super) own: Arc<BTreeSet<IpAddr>>,
+    pub(super) actions: Vec<Action>,
+    /// Data addresses already reported as held outside their group.
+    pub(super) foreign_logged: BTreeSet<(IpPrefix, String)>,
+    /// Routes already moved off a member: (destination, gateway, member).
+    pub(super) routes_moved: BTreeSet<(IpPrefix, IpAddr, String)>,
+    /// The time of the call being handled.
+    pub(super) now: Instant,
+    /// The first kernel snapshot has been taken: interfaces seen after
+    /// it are new (hot-plugged or re-created), those in it were there
+    /// before the daemon.
+    pub(super) started: bool,
+    /// When each interface (by position) next wants [`Engine::poll`].
+    pub(super) deadlines: Deadlines<usize>,
+    /// Interfaces touched by the entry point being handled (repeats
+    /// allowed; a Vec kept between calls, so that an event allocates
+    /// nothing here).
+    pub(super) dirty: Vec<usize>,
+    /// Scratch for [`Engine::finish`]: the groups to evaluate.
+    scratch: Vec<usize>,
+    /// Changes whenever [`Engine::probe_paths`] would answer differently.
+    pub(super) paths_version: u64,
+}
+
+pub(super) fn probe_config(cfg: &MpathdConfig) -> ProbeConfig {
+    ProbeConfig {
+        fdt: cfg.tunables.failure_detection_time,
+        ..ProbeConfig::default()
+    }
+}
+
+impl Engine {
+    /// An engine for `cfg`. `pid` goes into the ICMP identifier; `seed`
+    /// seeds probe jitter and nonces (the daemon takes it from the OS).
+    pub fn new(cfg: MpathdConfig, pid: u32, seed: u64, now: Instant) -> Engine {
+        let mut e = Engine {
+            cfg: MpathdConfig::default(),
+            pid,
+            rng: Rng::new(seed),
+            ifaces: Vec::new(),
+            groups: Vec::new(),
+            index: Index::default(),
+            routes: Vec::new(),
+            own: Arc::default(),
+            actions: Vec::new(),
+            foreign_logged: BTreeSet::new(),
+            routes_moved: BTreeSet::new(),
+            now,
+            started: false,
+            deadlines: Deadlines::new(),
+            dirty: Vec::new(),
+            scratch: Vec::new(),
+            paths_version: 0,
+        };
+        e.install(cfg, now);
+        e
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &MpathdConfig {
+        &self.cfg
+    }
+
+    /// Everything the daemon must do now, in order.
+    pub fn take_actions(&mut self) -> Vec<Action> {
+        std::mem::take(&mut self.actions)
+    }
+
+    pub(super) fn log(&mut self, level: Level, kind: LogKind, message: String) {
+        self.actions.push(Action::Log {
+            level,
+            kind,
+            message,
+        });
+    }
+
+    /// The earliest instant at which [`Engine::poll`] has work.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.deadlines.next()
+    }
+
+    /// Runs the timers that are due: only the interfaces whose deadline
+    /// has come are looked at.
+    pub fn poll(&mut self, now: Instant) {
+        self.now = now;
+        while let Some(i) = self.deadlines.pop_due(now) {
+            self.poll_iface(i, now);
+            self.dirty.push(i);
+        }
+        self.finish(now);
+    }
+
+    /// A probe reply arrived on `ifname`'s `family` socket.
+    pub fn on_reply(
+        &mut self,
+        ifname: &str,
+        family: Family,
+        reply: &EchoReply,
+        now: Instant,
+    ) -> Option<ReplyOutcome> {
+        self.now = now;
+        let i = *self.index.iface.get(ifname)?;
+        let p = self.ifaces[i]
+            .paths
+            .iter()
+            .position(|x| x.family == family)?;
+        let mut ev = Vec::new();
+        let outcome = self.ifaces[i].paths[p]
+            .detector
+            .as_mut()
+            .map(|d| d.on_reply(reply, now, &mut ev));
+        self.probe_events(i, p, ev);
+        self.dirty.push(i);
+        self.finish(now);
+        outcome
+    }
+
+    /// The sockets the daemon must have open: one per probing path.
+    pub fn probe_paths(&self) -> Vec<ProbePath> {
+        let mut out = Vec::new();
+        for i in &self.ifaces {
+            let Some(ifindex) = i.index() else {
+                continue;
+            };
+            for p in &i.paths {
+                if let (Some(src), Some(_)) = (p.src, &p.detector) {
+                    out.push(ProbePath {
+                        ifname: i.name.clone(),
+                        ifindex,
+                        family: p.family,
+                        src,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Changes whenever [`Engine::probe_paths`] would answer differently,
+    /// so that the daemon looks at the list only then.
+    pub fn probe_paths_version(&self) -> u64 {
+        self.paths_version
+    }
+
+    fn find(&self, ifname: &str) -> Result<(usize, usize), EngineError> {
+        let unknown = || EngineError::UnknownInterface(ifname.to_string());
+        let i = *self.index.iface.get(ifname).ok_or_else(unknown)?;
+        let g = self.index.group_of[i].ok_or_else(unknown)?;
+        Ok((i, g))
+    }
+
+    /// if_mpadm -d. Refused for the last usable member of a group.
+    pub fn offline(
+        &mut self,
+        ifname: &str,
+        now: Instant,
+    ) -> Result<(), EngineError> {
+        self.now = now;
+        let (i, g) = self.find(ifname)?;
+        let mut out = Vec::new();
+        self.groups[g].offline(ifname, &mut out)?;
+        self.ifaces[i].offline = true;
+        for p in &mut self.ifaces[i].paths {
+            p.detector = None;
+        }
+        self.paths_version += 1;
+        self.group_events(g, out);
+        self.dirty.push(i);
+        self.finish(now);
+        Ok(())
+    }
+
+    /// if_mpadm -r.
+    pub fn online(
+        &mut self,
+        ifname: &str,
+        now: Instant,
+    ) -> Result<(), EngineError> {
+        self.now = now;
+        let (i, g) = self.find(ifname)?;
+        let health = if self.ifaces[i].link_up() {
+            Health::Ok
+        } else {
+            Health::Failed
+        };
+        let mut out = Vec::new();
+        self.groups[g].online(ifname, health, &mut out)?;
+        self.ifaces[i].offline = false;
+        self.ifaces[i].appeared_at = Some(now);
+        self.group_events(g, out);
+        self.sync_paths(i, now);
+        self.dirty.push(i);
+        self.finish(now);
+        Ok(())
+    }
+
+    /// SIGTERM: every data address goes home if its home member is usable,
+    /// and otherwise stays on the usable member it is on.
+    pub fn shutdown(&mut self) {
+        for g in 0..self.groups.len() {
+            let mut out = Vec::new();
+            self.groups[g].restore_homes(&mut out);
+            self.group_events(g, out);
+        }
+    }
+
+    /// Ends an entry point: brings the groups of the touched interfaces
+    /// in line with their detectors, moves routes off members that can
+    /// no longer carry them, and re-files the deadlines of every
+    /// interface that may have changed (the touched ones, and every
+    /// member of a group that changed).
+    pub(super) fn finish(&mut self, now: Instant) {
+        let mut dirty = std::mem::take(&mut self.dirty);
+        dirty.sort_unstable();
+        dirty.dedup();
+        let mut groups = std::mem::take(&mut self.scratch);
+        groups.clear();
+        groups.extend(
+            dirty
+                .iter()
+                .filter_map(|&i| self.index.group_of.get(i).copied().flatten()),
+        );
+        groups.sort_unstable();
+        groups.dedup();
+        let changed = self.evaluate_groups(&groups, &dirty, now);
+        self.follow_routes(&groups);
+        for &g in &changed {
+            dirty.extend_from_slice(&self.index.members[g]);
+        }
+        dirty.sort_unstable();
+        dirty.dedup();
+        for &i in &dirty {
+            self.reschedule(i);
+        }
+        dirty.clear();
+        self.dirty = dirty;
+        self.scratch = groups;
+    }
+
+    /// Files interface `i`'s next deadline: its link detector's, its
+    /// probe detectors', and the end of the test-address grace.
+    pub(super) fn reschedule(&mut self, i: usize) {
+        let Some(iface) = self.ifaces.get(i) else {
+            return;
+        };
+        let grace = iface.appeared_at.filter(|_| {
+            !iface.group.is_empty()
+                && !iface.no_test_logged
+                && !iface.offline
+                && iface.paths.iter().all(|p| p.src.is_none())
+                && iface.kernel.is_some()
+        });
+        let at = iface
+            .paths
+            .iter()
+            .filter_map(|p| p.detector.as_ref()?.next_deadline())
+            .chain(iface.link.next_deadline())
+            .chain(grace.map(|t| t + TEST_ADDRESS_GRACE))
+            .min();
+        self.deadlines.set(i, at);
+    }
+
+    /// Rebuilds the name index after interfaces or groups came or went,
+    /// and files every interface's deadline again (positions moved).
+    pub(super) fn reindex(&mut self) {
+        let mut ix = Index {
+            iface: HashMap::with_capacity(self.ifaces.len()),
+            group: HashMap::with_capacity(self.groups.len()),
+            group_of: Vec::with_capacity(self.ifaces.len()),
+            members: vec![Vec::new(); self.groups.len()],
+        };
+        for (g, group) in self.groups.iter().enumerate() {
+            let key = if group.is_anonymous() {
+                ""
+            } else {
+                group.name()
+            };
+            ix.group.insert(key.to_string(), g);
+        }
+        for (i, iface) in self.ifaces.iter().enumerate() {
+            ix.iface.insert(iface.name.clone(), i);
+            let g = ix.group.get(iface.group.as_str()).copied();
+            if let Some(g) = g {
+                ix.members[g].push(i);
+            }
+            ix.group_of.push(g);
+        }
+        self.index = ix;
+        self.deadlines.clear();
+        for i in 0..self.ifaces.len() {
+            self.reschedule(i);
+        }
+    }
+
+    /// Whether `ifname` is tracked and present in the kernel, and its
+    /// index then.
+    pub(super) fn present_index(&self, ifname: &str) -> Option<u32> {
+        let i = *self.index.iface.get(ifname)?;
+        self.ifaces[i].index()
+    }
+}
