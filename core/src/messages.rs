@@ -52,3 +52,70 @@ pub fn hints_failed(e: &impl Display) -> String {
 pub fn snapshot_failed(e: &impl Display) -> String {
     format!("cannot read interface state: {e}")
 }
+
+// ----- the control socket ----------------------------------------------------
+
+/// More clients than the control socket serves.
+pub const TOO_MANY_CLIENTS: &str = "control: too many clients; refusing one";
+
+/// A control client's credentials could not be read.
+pub fn peer_credentials_failed(e: &impl Display) -> String {
+    format!("control: peer credentials: {e}")
+}
+
+/// A control client could not be watched.
+pub fn client_register_failed(e: &impl Display) -> String {
+    format!("control: register: {e}")
+}
+
+/// Accepting a control client failed.
+pub fn accept_failed(e: &impl Display) -> String {
+    format!("control: accept: {e}")
+}
+
+/// A control client stopped reading and was dropped.
+pub fn client_dropped(uid: u32) -> String {
+    format!("control: dropping a client (uid {uid}) that stopped reading")
+}
+
+// ----- start (on stderr, before the log is open) ------------------------------
+
+/// `-n`: the file is good.
+pub fn config_ok(config: &str) -> String {
+    format!("{config}: configuration OK")
+}
+
+/// The file is not good (its problems were printed before).
+pub fn config_not_valid(config: &str) -> String {
+    format!("{config}: configuration not valid")
+}
+
+/// Signals could not be set up.
+pub fn signals_failed(e: &impl Display) -> String {
+    format!("signals: {e}")
+}
+
+/// The control socket could not be bound.
+pub fn control_socket_failed(path: &str, e: &impl Display) -> String {
+    format!("control socket {path}: {e}")
+}
+
+/// Detaching failed.
+pub fn daemonize_failed(e: &impl Display) -> String {
+    format!("cannot daemonize: {e}")
+}
+
+/// The pid file could not be written.
+pub fn pidfile_failed(path: &str, e: &impl Display) -> String {
+    format!("pid file {path}: {e}")
+}
+
+/// The event loop could not be created.
+pub fn event_loop_failed(e: &impl Display) -> String {
+    format!("cannot create the event loop: {e}")
+}
+
+/// The backend's kernel interfaces could not be opened.
+pub fn kernel_open_failed(e: &impl Display) -> String {
+    format!("cannot open the kernel interface: {e}")
+}

@@ -24,6 +24,8 @@ use mpath_proto::{
     ResponseBody, MAX_REQUEST, VERSION,
 };
 
+use mpath_core::messages as msg;
+
 use crate::backend::CLIENT_BASE;
 
 /// Output a client may leave unread before it is dropped.
@@ -111,18 +113,14 @@ impl Control {
             match self.listener.accept() {
                 Ok((stream, _)) => {
                     if self.clients.len() >= MAX_CLIENTS {
-                        notes.push(
-                            "control: too many clients; refusing one".into(),
-                        );
+                        notes.push(msg::TOO_MANY_CLIENTS.into());
                         continue;
                     }
                     let uid =
                         match mpath_sys::peercred::peer_uid(stream.as_fd()) {
                             Ok(u) => u,
                             Err(e) => {
-                                notes.push(format!(
-                                    "control: peer credentials: {e}"
-                                ));
+                                notes.push(msg::peer_credentials_failed(&e));
                                 continue;
                             }
                         };
@@ -137,7 +135,7 @@ impl Control {
                         Token(CLIENT_BASE + id),
                         Interest::READABLE | Interest::WRITABLE,
                     ) {
-                        notes.push(format!("control: register: {e}"));
+                        notes.push(msg::client_register_failed(&e));
                         continue;
                     }
                     self.clients.insert(
@@ -156,7 +154,7 @@ impl Control {
                 Err(e) if e.kind() == ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    notes.push(format!("control: accept: {e}"));
+                    notes.push(msg::accept_failed(&e));
                     break;
                 }
             }
@@ -281,10 +279,7 @@ impl Control {
                 }
             }
             if c.outbuf.len() > MAX_PENDING_OUTPUT {
-                notes.push(format!(
-                    "control: dropping a client (uid {}) that stopped reading",
-                    c.uid
-                ));
+                notes.push(msg::client_dropped(c.uid));
                 c.dead = true;
             }
             if c.closing && c.outbuf.is_empty() {

@@ -59,19 +59,19 @@ pub fn begin<C>(
         for e in errors {
             let _ = writeln!(std::io::stderr(), "{e}");
         }
-        say(d.name, &format!("{}: configuration not valid", o.config));
+        say(d.name, &msg::config_not_valid(&o.config));
         ExitCode::from(EX_CONFIG)
     })?;
     for w in &warnings {
         let _ = writeln!(std::io::stderr(), "{w}");
     }
     if o.check_only {
-        say(d.name, &format!("{}: configuration OK", o.config));
+        say(d.name, &msg::config_ok(&o.config));
         return Err(ExitCode::SUCCESS);
     }
     // A client that hangs up must be an EPIPE, not the end of us.
     mpath_sys::signal::ignore_sigpipe().map_err(|e| {
-        say(d.name, &format!("signals: {e}"));
+        say(d.name, &msg::signals_failed(&e));
         ExitCode::from(EX_OSERR)
     })?;
     Ok((o, cfg))
@@ -117,7 +117,7 @@ pub fn start(
     ident: &'static CStr,
 ) -> Result<Started, StartError> {
     let control = Control::bind(Path::new(&o.socket), name).map_err(|e| {
-        fail(EX_UNAVAILABLE, format!("control socket {}: {e}", o.socket))
+        fail(EX_UNAVAILABLE, msg::control_socket_failed(&o.socket, &e))
     })?;
     let signals = SignalPipe::install(&[
         Signal::Hup,
@@ -126,19 +126,19 @@ pub fn start(
         Signal::Quit,
         Signal::Usr1,
     ])
-    .map_err(|e| fail(EX_OSERR, format!("signals: {e}")))?;
+    .map_err(|e| fail(EX_OSERR, msg::signals_failed(&e)))?;
     let log = if o.debug {
         Logger::stderr(name)
     } else {
         mpath_sys::daemon::daemonize()
-            .map_err(|e| fail(EX_OSERR, format!("cannot daemonize: {e}")))?;
+            .map_err(|e| fail(EX_OSERR, msg::daemonize_failed(&e)))?;
         Logger::syslog(name, ident)
     };
     let pidfile = match &o.pidfile {
         Some(p) => match mpath_sys::daemon::write_pidfile(Path::new(p)) {
             Ok(f) => Some(f),
             Err(e) => {
-                let message = format!("pid file {p}: {e}");
+                let message = msg::pidfile_failed(p, &e);
                 log.log(Level::Err, &message);
                 return Err(fail(EX_UNAVAILABLE, message));
             }
@@ -168,15 +168,20 @@ pub fn run<B: Backend>(d: &Defaults, ident: &'static CStr) -> ExitCode {
     let poll = match mio::Poll::new() {
         Ok(p) => p,
         Err(e) => {
-            say(d.name, &format!("cannot create the event loop: {e}"));
+            say(d.name, &msg::event_loop_failed(&e));
             return ExitCode::from(EX_OSERR);
         }
     };
     let backend = match B::open(cfg, mpath_sys::clock::now()) {
         Ok(b) => b,
         Err(e) => {
-            say(d.name, &format!("cannot open the kernel interface: {e}"));
-            return ExitCode::from(EX_OSERR);
+            say(d.name, &msg::kernel_open_failed(&e));
+            // laggd on illumos, say: not this OS's service.
+            let status = match e.kind() {
+                std::io::ErrorKind::Unsupported => EX_UNAVAILABLE,
+                _ => EX_OSERR,
+            };
+            return ExitCode::from(status);
         }
     };
     let started = match start(&o, d.name, ident) {

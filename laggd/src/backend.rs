@@ -226,18 +226,14 @@ impl Laggd {
                 group,
                 effector,
                 effect,
-            } => {
-                let aggregates = &mut self.aggregates;
-                let carp = |delta| aggregates.adjust_carp_demotion(delta);
-                match self.ha.apply(&group, effector.as_ref(), effect, carp) {
-                    Ok(line) => (Level::Info, LogKind::State, line),
-                    Err(e) => (
-                        Level::Err,
-                        LogKind::State,
-                        msg::cannot_apply_ha(&group, effect.demotion, &e),
-                    ),
-                }
-            }
+            } => match self.ha.apply(&group, effector.as_ref(), effect) {
+                Ok(line) => (Level::Info, LogKind::State, line),
+                Err(e) => (
+                    Level::Err,
+                    LogKind::State,
+                    msg::cannot_apply_ha(&group, effect.demotion, &e),
+                ),
+            },
             LaggAction::Announce { aggregate } => {
                 match self.aggregates.announce(&aggregate) {
                     Ok(n) => (

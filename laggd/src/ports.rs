@@ -13,6 +13,7 @@ use std::os::fd::AsRawFd;
 use mpath_core::addr::Family;
 use mpath_core::laggd::config::LaggdConfig;
 use mpath_core::laggd::engine::LaggEngine;
+use mpath_core::laggd::messages as msg;
 use mpath_core::time::Instant;
 use mpath_daemon::backend::Io;
 use mpath_sys::aggregate::Aggregates;
@@ -94,9 +95,7 @@ impl Ports {
                 Ok(())
             });
             if let Err(e) = r {
-                problems.push(format!(
-                    "{aggregate}: cannot probe through {port}: {e}"
-                ));
+                problems.push(msg::cannot_probe_through(&aggregate, &port, &e));
             }
         }
         problems

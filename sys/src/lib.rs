@@ -22,6 +22,8 @@
 //! | [`aggregate`] | `Aggregates`: laggd's bonds or laggs (membership,     |
 //! |               | announcements, CARP demotion); refused on illumos     |
 //! | [`portprobe`] | `PortProbe`: laggd's per-port ARP/NS socket           |
+//! | [`ha`]        | the HA engines laggd drives: keepalived's track file, |
+//! |               | CARP's demotion counter (FreeBSD)                     |
 //! | [`clock`]     | the monotonic clock the daemons feed to the core      |
 //! | [`daemon`]    | daemonize, pid file, ids, random seed                 |
 //! | [`ifaddrs`]   | interface enumeration: names, indexes, flags, MAC, IPs|
@@ -31,7 +33,7 @@
 //! | [`sandbox`]   | ifctl's sandbox (Capsicum on FreeBSD)                 |
 //!
 //! Per-OS extras, for tests, examples and fuzzing: Linux `netlink`,
-//! `bond`, `link`, `packet`; FreeBSD `route`, `lagg`, `laggplan`,
+//! `bond`, `link`, `packet`; FreeBSD `route`, `lagg`,
 //! `carp`, `packet`, `bpf`; illumos `rtsock`, `syslog`.
 //!
 //! # Layout (after mio's `sys/`)
@@ -117,7 +119,7 @@ pub use illumos::{portprobe, rtsock, syslog};
 #[cfg(any(target_os = "freebsd", fuzzing, test))]
 pub use freebsd::bpf;
 #[cfg(target_os = "freebsd")]
-pub use freebsd::{carp, lagg, laggplan, packet, portprobe};
+pub use freebsd::{carp, lagg, packet, portprobe};
 #[cfg(target_os = "linux")]
 pub use linux::{bond, link, netlink, packet, portprobe};
 /// Aggregate control (Linux bonding, FreeBSD lagg(4); refused on
@@ -128,5 +130,5 @@ pub mod aggregate {
 }
 pub use os::{kernel, probes};
 pub use unix::{
-    clock, daemon, echo, ifaddrs, ifindex, peercred, poll, sandbox, signal,
+    clock, daemon, echo, ha, ifaddrs, ifindex, peercred, poll, sandbox, signal,
 };

@@ -5,8 +5,11 @@
 
 use std::fmt::Display;
 use std::net::IpAddr;
+use std::path::Path;
 
 use mpath_proto::laggd::PortStatus;
+
+use super::redundancy::HaEffect;
 
 fn ports_word(n: usize) -> &'static str {
     if n == 1 {
@@ -118,6 +121,15 @@ pub fn no_longer_min_links(aggregate: &str) -> String {
 
 // ----- the daemon's I/O ----------------------------------------------------
 
+/// A port's probe socket could not be opened.
+pub fn cannot_probe_through(
+    aggregate: &str,
+    port: &str,
+    e: &impl Display,
+) -> String {
+    format!("{aggregate}: cannot probe through {port}: {e}")
+}
+
 /// A probe could not be sent.
 pub fn probe_failed(target: IpAddr, port: &str, e: &impl Display) -> String {
     format!("probe {target} through {port}: {e}")
@@ -177,3 +189,43 @@ pub fn dump_port(aggregate: &str, p: &PortStatus) -> String {
 /// A request that is mpathd's.
 pub const NOT_LAGGDS: &str =
     "laggd does not take that request (it is mpathd's)";
+
+fn ha_state(effect: HaEffect) -> String {
+    if effect.faulted {
+        "faulted".to_string()
+    } else {
+        format!("demotion {}", effect.demotion)
+    }
+}
+
+/// keepalived's track file was written.
+pub fn keepalived_wrote(
+    group: &str,
+    effect: HaEffect,
+    value: i64,
+    path: &Path,
+) -> String {
+    format!(
+        "redundancy group {group}: {}; wrote {value} to {}",
+        ha_state(effect),
+        path.display()
+    )
+}
+
+/// CARP's demotion counter was adjusted.
+pub fn carp_adjusted(group: &str, effect: HaEffect, delta: i32) -> String {
+    format!(
+        "redundancy group {group}: {}; CARP demotion {delta:+} (laggd's \
+         share now {})",
+        ha_state(effect),
+        effect.demotion
+    )
+}
+
+/// A redundancy group with no HA engine to tell.
+pub fn no_effector(group: &str, effect: HaEffect) -> String {
+    format!(
+        "redundancy group {group}: {} (no effector configured)",
+        ha_state(effect)
+    )
+}

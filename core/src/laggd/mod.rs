@@ -9,6 +9,8 @@
 //! | [`aggregate`]  | port membership, min-links, failure threshold | seed 001 |
 //! | [`tracking`]   | upstream/downstream link-state groups         | seed 000 |
 //! | [`redundancy`] | priority, track/decrement, threshold, timers  | seed 002 |
+//! | [`carp`]       | laggd's share of CARP's demotion counter      | seed 002 |
+//! | [`plan`]       | membership changes per kind of aggregate      | lagg(4), bonding |
 //!
 //! Per-port probing reuses the probe detector: laggd sends ARP requests
 //! (IPv4) or neighbour solicitations (IPv6) through each port and feeds a
@@ -18,9 +20,11 @@
 //! replies repair it.
 
 pub mod aggregate;
+pub mod carp;
 pub mod config;
 pub mod engine;
 pub mod messages;
+pub mod plan;
 pub mod port;
 pub mod redundancy;
 pub mod tracking;

@@ -1,6 +1,6 @@
 //! Aggregates on FreeBSD: lagg(4) through its ioctls (`lagg`), BPF on
-//! the lagg for the announcements (`packet`), and
-//! `net.inet.carp.demotion` for CARP (`carp`). laggd's kernel view is
+//! the lagg for the announcements (`packet`), CARP's addresses left out
+//! of them (`carp`). laggd's kernel view is
 //! `mpath_sys::kernel`'s (the routing socket and sysctl snapshot); its
 //! per-port probes are `mpath_sys::portprobe`'s (one BPF descriptor per
 //! probed port).
@@ -13,12 +13,13 @@
 //! index* order, not the operator's), in the others always. So a port
 //! laggd fails is removed (`SIOCSLAGGDELPORT`) and added back on repair;
 //! "moving it behind" cannot be expressed. `set_membership` reads the
-//! lagg and lets `mpath_sys::laggplan` choose the changes:
+//! lagg and lets the core (`mpath_core::laggd::plan::lagg`) choose the
+//! changes:
 //!
 //! * **failover**: the operator's order (`cfg.aggregates[i].ports`, as
 //!   the engine passes it, failed ports left out) is the master order.
 //!   The master is the port added to the empty lagg and cannot be
-//!   chosen in place, so `lagg::plan_master_order` adds the wanted
+//!   chosen in place, so `plan_master_order` adds the wanted
 //!   master first and removes (and re-adds) only the ports that would
 //!   stay ahead of it in index order: a failed standby just leaves; a
 //!   failed master leaves and the next wanted port becomes master; a
@@ -64,7 +65,7 @@
 //! the master is the port the lagg sends on whenever it can send at
 //! all: probing it from that address moves nothing on the switch. A
 //! probe whose source is the lagg's current MAC is refused on any other
-//! port (`laggplan::carries_lagg_mac`), which covers an operator who
+//! port (`plan::lagg::carries_lagg_mac`), which covers an operator who
 //! set the lagg's MAC to a standby port's.
 //!
 //! # The rest
@@ -74,8 +75,8 @@
 //! * Announcements skip CARP's addresses: those belong to CARP's
 //!   virtual MAC, and on a `BACKUP` node an announcement from the lagg's
 //!   MAC would take the address from the real master.
-//! * CARP demotion: the delta is added to `net.inet.carp.demotion`
-//!   (the kernel adds what is written; see `mpath_sys::carp`).
+//! * CARP demotion: `mpath_sys::ha`, with laggd's share kept by the
+//!   core (`mpath_core::laggd::carp`).
 //!
 //! Built for FreeBSD and checked against its headers in CI; not run on
 //! a FreeBSD machine (see the README's platform table).
@@ -88,8 +89,9 @@ use mpath_core::kernel::KernelSnapshot;
 use mpath_wire::MacAddr;
 
 use super::carp;
-use super::lagg::{self, LaggProto, LaggStatus, Member, PortOp};
-use super::laggplan;
+use mpath_core::laggd::plan::lagg::{self as plan, Member, PortOp};
+
+use super::lagg::{self, LaggProto, LaggStatus};
 use super::packet::FrameSocket;
 use crate::unix::aggregate::{ActivePorts, MembershipChange};
 use crate::unix::announce::frame;
@@ -213,7 +215,7 @@ impl Aggregates {
             .map(|m| m.iter().map(String::as_str).collect())
             .unwrap_or_default();
         managed.extend(ports.iter().map(String::as_str));
-        let ops = laggplan::plan_membership(
+        let ops = plan::plan_membership(
             status.proto,
             &wanted,
             &managed,
@@ -275,7 +277,7 @@ impl Aggregates {
             // Not a lagg (yet): no active port, and nothing to check
             // probe sources against.
             let port = lagg::status(name).ok().and_then(|status| {
-                let port = laggplan::active_port(&status, usable);
+                let port = plan::active_port(&status, usable);
                 let mac = snap.link(name).and_then(|l| l.mac);
                 self.seen.insert(name.to_owned(), Seen { status, mac });
                 port
@@ -306,7 +308,7 @@ impl Aggregates {
     ) -> io::Result<()> {
         if let Some(seen) = self.seen.get(aggregate) {
             if seen.mac == Some(mac.octets())
-                && !laggplan::carries_lagg_mac(&seen.status, port)
+                && !plan::carries_lagg_mac(&seen.status, port)
             {
                 return Err(io::Error::new(
                     io::ErrorKind::AddrInUse,
@@ -405,10 +407,5 @@ impl Aggregates {
     pub fn protocol(&mut self, aggregate: &str) -> Option<String> {
         let status = lagg::status(aggregate).ok()?;
         Some(status.proto.name().to_string())
-    }
-
-    /// Adds `delta` to `net.inet.carp.demotion`.
-    pub fn adjust_carp_demotion(&mut self, delta: i32) -> io::Result<()> {
-        carp::adjust_demotion(delta)
     }
 }

@@ -23,7 +23,7 @@
 //! gives the lagg its MAC. To make another port master, the ports must
 //! be removed and re-added (`shared/research/freebsd-lagg.md` §2).
 //!
-//! [`plan_master_order`] is the pure part: given the ports that should
+//! The plan is the core's (`mpath_core::laggd::plan::lagg`): given the ports that should
 //! be in the lagg, in the operator's order (laggd's `Membership`, failed
 //! ports left out), the ports the lagg has, their interface indexes and
 //! the current master, it returns the shortest sequence of adds and
@@ -41,8 +41,7 @@
 //!
 //! Removing the master changes the lagg's MAC to the new master's: the
 //! caller should announce the lagg's addresses (gratuitous ARP,
-//! unsolicited NA) afterwards. [`restore_master_order`] reads, plans and
-//! applies.
+//! unsolicited NA) afterwards.
 //!
 //! # Probing a port
 //!
@@ -50,8 +49,8 @@
 //! carry the port's own hardware address (`SIOCGHWADDR`, [`probe_mac`])
 //! and need the port in promiscuous mode to hear the replies (see
 //! `freebsd::portprobe`). The lagg took its MAC from its first port,
-//! whose hardware address is therefore the lagg's: [`probe_mac`] refuses
-//! that port while the lagg carries its address.
+//! whose hardware address is therefore the lagg's: the aggregate
+//! backend refuses probes from it where the lagg's MAC must not leave.
 //!
 //! # Not verified here
 //!
@@ -60,6 +59,10 @@
 //! not been run on a FreeBSD kernel.
 
 use std::fmt;
+
+#[cfg(test)]
+use mpath_core::laggd::plan::lagg::PortOp;
+pub use mpath_core::laggd::plan::lagg::{LaggPort, LaggProto, LaggStatus};
 
 use super::abi::lagg::{
     lagg_reqport, LAGG_PORT_ACTIVE, LAGG_PORT_COLLECTING,
@@ -71,50 +74,16 @@ use super::abi::lagg::{
 #[cfg(target_os = "freebsd")]
 pub use self::os::*;
 
-/// A lagg's protocol (`laggproto`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum LaggProto {
-    /// `none`: the lagg drops all traffic.
-    None,
-    /// `roundrobin`.
-    RoundRobin,
-    /// `failover`, the default.
-    Failover,
-    /// `loadbalance`.
-    LoadBalance,
-    /// `lacp`.
-    Lacp,
-    /// `broadcast`.
-    Broadcast,
-    /// A number this code does not know.
-    Unknown(u32),
-}
-
-impl LaggProto {
-    /// The protocol `ra_proto` says.
-    pub fn from_raw(raw: u32) -> LaggProto {
-        match raw {
-            LAGG_PROTO_NONE => LaggProto::None,
-            LAGG_PROTO_ROUNDROBIN => LaggProto::RoundRobin,
-            LAGG_PROTO_FAILOVER => LaggProto::Failover,
-            LAGG_PROTO_LOADBALANCE => LaggProto::LoadBalance,
-            LAGG_PROTO_LACP => LaggProto::Lacp,
-            LAGG_PROTO_BROADCAST => LaggProto::Broadcast,
-            other => LaggProto::Unknown(other),
-        }
-    }
-
-    /// The name ifconfig(8) uses (`<unknown>` for an unknown one).
-    pub fn name(self) -> &'static str {
-        match self {
-            LaggProto::None => "none",
-            LaggProto::RoundRobin => "roundrobin",
-            LaggProto::Failover => "failover",
-            LaggProto::LoadBalance => "loadbalance",
-            LaggProto::Lacp => "lacp",
-            LaggProto::Broadcast => "broadcast",
-            LaggProto::Unknown(_) => "<unknown>",
-        }
+/// The protocol `ra_proto` says.
+pub fn proto_from_raw(raw: u32) -> LaggProto {
+    match raw {
+        LAGG_PROTO_NONE => LaggProto::None,
+        LAGG_PROTO_ROUNDROBIN => LaggProto::RoundRobin,
+        LAGG_PROTO_FAILOVER => LaggProto::Failover,
+        LAGG_PROTO_LOADBALANCE => LaggProto::LoadBalance,
+        LAGG_PROTO_LACP => LaggProto::Lacp,
+        LAGG_PROTO_BROADCAST => LaggProto::Broadcast,
+        other => LaggProto::Unknown(other),
     }
 }
 
@@ -171,42 +140,6 @@ impl fmt::Display for PortFlags {
     }
 }
 
-/// One port of a lagg.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LaggPort {
-    /// The port's interface name.
-    pub name: String,
-    /// Its flags.
-    pub flags: PortFlags,
-}
-
-/// A lagg's protocol and ports.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LaggStatus {
-    /// The protocol.
-    pub proto: LaggProto,
-    /// The ports in the kernel's order (ascending interface index).
-    pub ports: Vec<LaggPort>,
-}
-
-impl LaggStatus {
-    /// The master port, if any.
-    pub fn master(&self) -> Option<&str> {
-        self.ports
-            .iter()
-            .find(|p| p.flags.master())
-            .map(|p| p.name.as_str())
-    }
-
-    /// The ports carrying traffic.
-    pub fn active(&self) -> impl Iterator<Item = &str> {
-        self.ports
-            .iter()
-            .filter(|p| p.flags.active())
-            .map(|p| p.name.as_str())
-    }
-}
-
 /// The name in a NUL-padded buffer the kernel filled (up to the first
 /// NUL, lossily as UTF-8).
 fn name_from(buf: &[u8]) -> String {
@@ -223,121 +156,18 @@ pub(crate) fn ports_from_records(
     let count = usize::try_from(count).unwrap_or(0).min(records.len());
     records[..count]
         .iter()
-        .map(|r| LaggPort {
-            name: name_from(&r.rp_portname),
-            flags: PortFlags::from_bits_retain(r.rp_flags),
+        .map(|r| {
+            let flags = PortFlags::from_bits_retain(r.rp_flags);
+            LaggPort {
+                name: name_from(&r.rp_portname),
+                master: flags.master(),
+                active: flags.active(),
+                collecting: flags.collecting(),
+                distributing: flags.distributing(),
+            }
         })
         .filter(|p| !p.name.is_empty())
         .collect()
-}
-
-/// A change to a lagg's ports.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum PortOp {
-    /// `SIOCSLAGGPORT` (`ifconfig lagg0 laggport PORT`).
-    Add(String),
-    /// `SIOCSLAGGDELPORT` (`ifconfig lagg0 -laggport PORT`).
-    Remove(String),
-}
-
-impl fmt::Display for PortOp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PortOp::Add(port) => write!(f, "laggport {port}"),
-            PortOp::Remove(port) => write!(f, "-laggport {port}"),
-        }
-    }
-}
-
-/// A port as [`plan_master_order`] sees it: its name and interface
-/// index, which decides its place in the lagg's list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Member<'a> {
-    /// The interface name.
-    pub name: &'a str,
-    /// The interface index.
-    pub index: u32,
-}
-
-/// The adds and removes that leave the lagg with exactly the ports of
-/// `desired` and `desired[0]` as its master (see the module
-/// documentation): `current` holds the lagg's ports (any order), and
-/// `master` names the current master (`None`: not known, taken to be
-/// the first port in index order, as the kernel would have chosen).
-///
-/// An empty `desired` plans nothing (laggd leaves the membership alone
-/// when every port has failed); a name repeated in `desired` counts once.
-pub fn plan_master_order(
-    desired: &[Member<'_>],
-    current: &[Member<'_>],
-    master: Option<&str>,
-) -> Vec<PortOp> {
-    let desired = dedup(desired);
-    let Some(&want) = desired.first() else {
-        return Vec::new();
-    };
-    let mut current = dedup(current);
-    current.sort_by_key(|m| (m.index, m.name));
-    let wanted = |name: &str| desired.iter().any(|d| d.name == name);
-    let member = |name: &str| current.iter().any(|c| c.name == name);
-    let master = master
-        .filter(|&m| member(m))
-        .or_else(|| current.first().map(|c| c.name));
-    let mut ops = Vec::new();
-
-    if master == Some(want.name) || master.is_none() {
-        // The master stays (or the lagg is empty, and the first port
-        // added, `want`, becomes master): add, then remove.
-        for d in &desired {
-            if !member(d.name) {
-                ops.push(PortOp::Add(d.name.to_owned()));
-            }
-        }
-        for c in &current {
-            if !wanted(c.name) {
-                ops.push(PortOp::Remove(c.name.to_owned()));
-            }
-        }
-        return ops;
-    }
-
-    // `want` must become the first port of the list when the master
-    // goes: it joins first if it is not a member, and every port before
-    // it in index order leaves, with the unwanted ones and the master.
-    let added_first = !member(want.name);
-    if added_first {
-        ops.push(PortOp::Add(want.name.to_owned()));
-    }
-    let before_want =
-        |c: &Member<'_>| (c.index, c.name) < (want.index, want.name);
-    let leaving: Vec<&Member<'_>> = current
-        .iter()
-        .filter(|c| c.name != want.name)
-        .filter(|c| !wanted(c.name) || before_want(c) || Some(c.name) == master)
-        .collect();
-    let (old_master, others): (Vec<&Member<'_>>, Vec<&Member<'_>>) =
-        leaving.iter().partition(|c| Some(c.name) == master);
-    for c in others.iter().chain(&old_master) {
-        ops.push(PortOp::Remove(c.name.to_owned()));
-    }
-    for d in &desired {
-        let stays = member(d.name) && !leaving.iter().any(|c| c.name == d.name);
-        if d.name != want.name && !stays {
-            ops.push(PortOp::Add(d.name.to_owned()));
-        }
-    }
-    ops
-}
-
-/// `ports` without repeated names (the first occurrence kept).
-fn dedup<'a>(ports: &[Member<'a>]) -> Vec<Member<'a>> {
-    let mut out: Vec<Member<'a>> = Vec::with_capacity(ports.len());
-    for p in ports {
-        if !out.iter().any(|o| o.name == p.name) {
-            out.push(*p);
-        }
-    }
-    out
 }
 
 #[cfg(target_os = "freebsd")]
@@ -352,10 +182,7 @@ mod os {
     use mpath_wire::MacAddr;
 
     use super::name_from;
-    use super::{
-        plan_master_order, ports_from_records, LaggProto, LaggStatus, Member,
-        PortOp,
-    };
+    use super::{ports_from_records, proto_from_raw, LaggStatus};
     use crate::freebsd::abi::lagg::{
         lagg_reqall, lagg_reqopts, lagg_reqport, LAGG_MAX_PORTS, SIOCGHWADDR,
         SIOCGIFFLAGS, SIOCGLAGG, SIOCGLAGGOPTS, SIOCGLAGGPORT, SIOCSIFFLAGS,
@@ -366,7 +193,6 @@ mod os {
     use crate::freebsd::abi::net_if::ifreq;
     use crate::freebsd::abi::socket::AF_LOCAL;
     use crate::freebsd::ioctl::{self, ifname};
-    use crate::{ifaddrs, ifindex};
 
     /// What `SIOCGLAGGOPTS` reports.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -409,7 +235,7 @@ mod os {
         unsafe { ioctl::ioctl(sock.as_fd(), SIOCGLAGG, &mut req) }
             .map_err(context(format!("SIOCGLAGG {lagg}")))?;
         Ok(LaggStatus {
-            proto: LaggProto::from_raw(req.ra_proto),
+            proto: proto_from_raw(req.ra_proto),
             ports: ports_from_records(&records, req.ra_ports),
         })
     }
@@ -507,57 +333,6 @@ mod os {
         unsafe { ioctl::ioctl(sock.as_fd(), request, &mut req) }
     }
 
-    /// Applies `ops` in order, stopping at the first error.
-    ///
-    /// # Errors
-    ///
-    /// The failed operation's.
-    pub fn apply(lagg: &str, ops: &[PortOp]) -> io::Result<()> {
-        for op in ops {
-            match op {
-                PortOp::Add(port) => add_port(lagg, port)?,
-                PortOp::Remove(port) => remove_port(lagg, port)?,
-            }
-        }
-        Ok(())
-    }
-
-    /// Makes lagg `lagg` hold exactly `desired`'s ports with `desired[0]`
-    /// as master ([`plan_master_order`] on the lagg's current state, then
-    /// [`apply`]); returns what it did. Nothing for an empty `desired`.
-    ///
-    /// # Errors
-    ///
-    /// [`status`]'s; `NotFound`/`ENXIO` for a port without an interface
-    /// index; the first failed operation's.
-    pub fn restore_master_order(
-        lagg: &str,
-        desired: &[&str],
-    ) -> io::Result<Vec<PortOp>> {
-        let status = status(lagg)?;
-        let index = |name: &str| {
-            ifindex::name_to_index(name)
-                .map_err(context(format!("{lagg}: port {name}")))
-        };
-        let mut want = Vec::with_capacity(desired.len());
-        for &name in desired {
-            want.push(Member {
-                name,
-                index: index(name)?,
-            });
-        }
-        let mut have = Vec::with_capacity(status.ports.len());
-        for port in &status.ports {
-            have.push(Member {
-                name: &port.name,
-                index: index(&port.name)?,
-            });
-        }
-        let ops = plan_master_order(&want, &have, status.master());
-        apply(lagg, &ops)?;
-        Ok(ops)
-    }
-
     /// The hardware (burnt-in) address of interface `name`, which a lagg
     /// port keeps while it carries the lagg's (`SIOCGHWADDR`).
     ///
@@ -577,41 +352,6 @@ mod os {
         let mut mac = [0u8; 6];
         mac.copy_from_slice(&data[..6]);
         Ok(MacAddr(mac))
-    }
-
-    /// The source address for probes through port `port` of lagg
-    /// `lagg`: its hardware address, unless that is the lagg's current
-    /// MAC (see the module documentation).
-    ///
-    /// # Errors
-    ///
-    /// `AddrInUse` when it is; `NotFound` if the lagg has no Ethernet
-    /// address; as [`hardware_address`].
-    pub fn probe_mac(lagg: &str, port: &str) -> io::Result<MacAddr> {
-        let hw = hardware_address(port)?;
-        let lagg_mac = ifaddrs::interfaces()?
-            .into_iter()
-            .find(|i| i.name == lagg)
-            .and_then(|i| i.mac)
-            .ok_or_else(|| {
-                io::Error::new(
-                    io::ErrorKind::NotFound,
-                    format!(
-                        "{lagg}: no such interface with an Ethernet address"
-                    ),
-                )
-            })?;
-        if hw.octets() == lagg_mac {
-            return Err(io::Error::new(
-                io::ErrorKind::AddrInUse,
-                format!(
-                    "{port}'s hardware address {hw} is {lagg}'s MAC: probes \
-                     from {port} while it is standby would move {lagg}'s \
-                     MAC to {port}'s switch port"
-                ),
-            ));
-        }
-        Ok(hw)
     }
 
     /// Sets interface `name` administratively up or down

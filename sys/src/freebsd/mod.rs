@@ -18,7 +18,6 @@ pub(crate) mod ioctl;
 #[cfg(target_os = "freebsd")]
 pub mod kernel;
 pub mod lagg;
-pub mod laggplan;
 #[cfg(target_os = "freebsd")]
 pub mod packet;
 #[cfg(target_os = "freebsd")]
@@ -48,4 +47,10 @@ pub(crate) fn enter_sandbox() -> std::io::Result<bool> {
         Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => Ok(false),
         Err(e) => Err(e),
     }
+}
+
+/// Adds `delta` to `net.inet.carp.demotion` (see `unix::ha`).
+#[cfg(target_os = "freebsd")]
+pub(crate) fn adjust_carp_demotion(delta: i32) -> std::io::Result<()> {
+    carp::adjust_demotion(delta)
 }

@@ -67,9 +67,4 @@ impl Aggregates {
     pub fn protocol(&mut self, _: &str) -> Option<String> {
         None
     }
-
-    /// Refused.
-    pub fn adjust_carp_demotion(&mut self, _: i32) -> io::Result<()> {
-        Err(unsupported())
-    }
 }

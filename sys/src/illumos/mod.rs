@@ -17,3 +17,11 @@ pub mod syslog;
 pub(crate) fn enter_sandbox() -> std::io::Result<bool> {
     Ok(false)
 }
+
+/// CARP is FreeBSD's (see `unix::ha`).
+pub(crate) fn adjust_carp_demotion(_delta: i32) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "CARP is FreeBSD's; laggd does not run on illumos",
+    ))
+}

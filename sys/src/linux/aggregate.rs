@@ -1,21 +1,15 @@
 //! Aggregates on Linux: bonding through sysfs, and a packet socket for
 //! announcements. (laggd's kernel view is `mpath_sys::kernel`'s, its
-//! per-port probes `mpath_sys::portprobe`'s.)
-//!
-//! A failed port is taken out of service, in the modes with one active
-//! port (active-backup, balance-tlb, balance-alb), by choosing another
-//! active slave (`primary` and `active_slave` set to the first port
-//! laggd wants in service), not by releasing it: a released port loses
-//! the bond's address and its place in the slave order, and bonding
-//! re-opens it on re-enslavement, which bounces its link. In the modes
-//! where every port carries traffic (balance-rr, balance-xor, broadcast,
-//! 802.3ad) there is no other way: the failed port is released (and
-//! kept up, to go on probing it) and enslaved again once repaired.
+//! per-port probes `mpath_sys::portprobe`'s.) What a membership change
+//! does in each bonding mode is decided in the core
+//! (`mpath_core::laggd::plan::bonding`); this module reads the bond and
+//! carries the plan out.
 
 use std::io;
 use std::net::IpAddr;
 
 use mpath_core::kernel::KernelSnapshot;
+use mpath_core::laggd::plan::bonding::{self, BondOp};
 use mpath_wire::MacAddr;
 
 use super::bond::{interface_mac, Bond};
@@ -87,50 +81,48 @@ impl Aggregates {
         ports: &[String],
     ) -> io::Result<MembershipChange> {
         let bond = Bond::new(aggregate)?;
-        let Some(first) = ports.first() else {
+        if ports.is_empty() {
             return Ok(MembershipChange::said(
                 "no port wanted; nothing changed",
             ));
-        };
-        let mode = bond.mode()?;
-        if mode.has_active_slave() {
-            bond.set_primary(Some(first))?;
-            bond.set_active_slave(first)?;
-            // No address changes: every port keeps the bond's.
-            return Ok(MembershipChange::said(format!(
-                "active port {first} (in service: {})",
-                ports.join(" ")
-            )));
         }
-        // Every port of these modes carries traffic: a port out of
-        // service must leave the bond. It stays up (the kernel closes a
-        // released port) so that laggd keeps probing it, with its own
-        // permanent address, which it has back once released.
-        let mut done = Vec::new();
+        let mode = bond.mode()?;
+        let ops = bonding::plan(mode, &bond.slaves()?, ports);
         let mut touched = Vec::new();
-        for s in bond.slaves()? {
-            if !ports.contains(&s) {
-                bond.remove_slave(&s)?;
-                link::set_admin_up(&s, true)?;
-                done.push(format!("released {s}"));
-                touched.push(s);
+        for op in &ops {
+            match op {
+                BondOp::Activate(p) => {
+                    bond.set_primary(Some(p))?;
+                    bond.set_active_slave(p)?;
+                }
+                BondOp::Release(p) => {
+                    bond.remove_slave(p)?;
+                    // Kept up (the kernel closes a released port), so
+                    // that laggd keeps probing it, with its own
+                    // permanent address, which it has back once
+                    // released.
+                    link::set_admin_up(p, true)?;
+                    touched.push(p.clone());
+                }
+                BondOp::Enslave(p) => {
+                    // Enslaving takes the port down and up again.
+                    bond.add_slave(p)?;
+                    touched.push(p.clone());
+                }
             }
         }
-        let slaves = bond.slaves()?;
-        for p in ports.iter().filter(|p| !slaves.contains(p)) {
-            // Enslaving takes the port down and up again.
-            bond.add_slave(p)?;
-            done.push(format!("enslaved {p}"));
-            touched.push(p.clone());
-        }
-        if done.is_empty() {
-            done.push("nothing to change".into());
-        }
+        let done = if ops.is_empty() {
+            "nothing to change".to_string()
+        } else {
+            ops.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         Ok(MembershipChange {
             done: format!(
-                "mode {}: {} (in service: {})",
+                "mode {}: {done} (in service: {})",
                 mode.name(),
-                done.join(", "),
                 ports.join(" ")
             ),
             touched,
@@ -158,13 +150,5 @@ impl Aggregates {
     pub fn protocol(&mut self, aggregate: &str) -> Option<String> {
         let mode = Bond::new(aggregate).and_then(|b| b.mode()).ok()?;
         Some(mode.name().to_string())
-    }
-
-    /// CARP is FreeBSD's.
-    pub fn adjust_carp_demotion(&mut self, _delta: i32) -> io::Result<()> {
-        Err(io::Error::new(
-            io::ErrorKind::Unsupported,
-            "CARP is FreeBSD's; on Linux use `keepalived FILE`",
-        ))
     }
 }

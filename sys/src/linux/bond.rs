@@ -58,91 +58,12 @@ use std::path::{Path, PathBuf};
 
 use mpath_wire::MacAddr;
 
+use mpath_core::laggd::plan::bonding::BondMode;
+
 use super::link;
 
 /// Where sysfs shows network interfaces.
 const SYS_CLASS_NET: &str = "/sys/class/net";
-
-/// A bonding mode (`bonding/mode`, `mode=` option).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum BondMode {
-    /// `balance-rr` (0).
-    BalanceRr,
-    /// `active-backup` (1): one active port, the others standby.
-    ActiveBackup,
-    /// `balance-xor` (2).
-    BalanceXor,
-    /// `broadcast` (3).
-    Broadcast,
-    /// `802.3ad` (4): LACP.
-    Lacp,
-    /// `balance-tlb` (5).
-    BalanceTlb,
-    /// `balance-alb` (6).
-    BalanceAlb,
-}
-
-impl BondMode {
-    /// The mode's number, as in `bonding/mode`'s second word.
-    pub fn number(self) -> u8 {
-        match self {
-            BondMode::BalanceRr => 0,
-            BondMode::ActiveBackup => 1,
-            BondMode::BalanceXor => 2,
-            BondMode::Broadcast => 3,
-            BondMode::Lacp => 4,
-            BondMode::BalanceTlb => 5,
-            BondMode::BalanceAlb => 6,
-        }
-    }
-
-    /// The mode's name, as bonding writes it.
-    pub fn name(self) -> &'static str {
-        match self {
-            BondMode::BalanceRr => "balance-rr",
-            BondMode::ActiveBackup => "active-backup",
-            BondMode::BalanceXor => "balance-xor",
-            BondMode::Broadcast => "broadcast",
-            BondMode::Lacp => "802.3ad",
-            BondMode::BalanceTlb => "balance-tlb",
-            BondMode::BalanceAlb => "balance-alb",
-        }
-    }
-
-    /// Whether the mode has an active slave and a primary
-    /// (active-backup, balance-tlb, balance-alb).
-    pub fn has_active_slave(self) -> bool {
-        matches!(
-            self,
-            BondMode::ActiveBackup
-                | BondMode::BalanceTlb
-                | BondMode::BalanceAlb
-        )
-    }
-
-    /// Parses `bonding/mode`'s contents (`active-backup 1`): the name
-    /// and the number must agree.
-    fn parse(text: &str) -> Option<BondMode> {
-        let mut words = text.split_whitespace();
-        let name = words.next()?;
-        let number: u8 = words.next()?.parse().ok()?;
-        if words.next().is_some() {
-            return None;
-        }
-        let mode = [
-            BondMode::BalanceRr,
-            BondMode::ActiveBackup,
-            BondMode::BalanceXor,
-            BondMode::Broadcast,
-            BondMode::Lacp,
-            BondMode::BalanceTlb,
-            BondMode::BalanceAlb,
-        ]
-        .into_iter()
-        .find(|m| m.number() == number)?;
-        (mode.name() == name).then_some(mode)
-    }
-}
 
 /// What a port is doing in its bond (`bonding_slave/state`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -555,42 +476,6 @@ mod tests {
     impl Drop for FakeSysfs {
         fn drop(&mut self) {
             let _ = fs::remove_dir_all(&self.root);
-        }
-    }
-
-    #[test]
-    fn modes_parse_by_name_and_number() {
-        let ab = BondMode::parse("active-backup 1\n");
-        assert_eq!(ab, Some(BondMode::ActiveBackup));
-        assert_eq!(BondMode::parse("802.3ad 4"), Some(BondMode::Lacp));
-        assert_eq!(
-            BondMode::parse("balance-alb 6"),
-            Some(BondMode::BalanceAlb)
-        );
-        assert_eq!(BondMode::parse("active-backup 4"), None);
-        assert_eq!(BondMode::parse("active-backup"), None);
-        assert_eq!(BondMode::parse("active-backup 1 x"), None);
-        assert_eq!(BondMode::parse("fast 9"), None);
-        for n in 0..7 {
-            let mode = BondMode::parse(&format!(
-                "{} {n}",
-                [
-                    "balance-rr",
-                    "active-backup",
-                    "balance-xor",
-                    "broadcast",
-                    "802.3ad",
-                    "balance-tlb",
-                    "balance-alb"
-                ][usize::from(n)]
-            ))
-            .unwrap();
-            assert_eq!(mode.number(), n);
-            assert_eq!(
-                mode.has_active_slave(),
-                matches!(n, 1 | 5 | 6),
-                "{mode:?}"
-            );
         }
     }
 

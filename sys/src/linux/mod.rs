@@ -17,3 +17,11 @@ mod testns;
 pub(crate) fn enter_sandbox() -> std::io::Result<bool> {
     Ok(false)
 }
+
+/// CARP is FreeBSD's (see `unix::ha`).
+pub(crate) fn adjust_carp_demotion(_delta: i32) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "CARP is FreeBSD's; on Linux use `keepalived FILE`",
+    ))
+}

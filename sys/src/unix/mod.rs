@@ -28,6 +28,7 @@ pub(crate) mod announce;
 pub mod clock;
 pub mod daemon;
 pub mod echo;
+pub mod ha;
 pub mod ifaddrs;
 pub mod ifindex;
 pub mod peercred;

@@ -4,9 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::*;
-use crate::freebsd::abi::lagg::{LAGG_PORT_ACTIVE, LAGG_PORT_MASTER};
-use crate::freebsd::lagg::{LaggPort, PortFlags};
+use super::super::*;
 
 /// The ports of the tests, with made-up interface indexes.
 // not ABI: test data.
@@ -275,14 +273,20 @@ fn every_small_case_reaches_its_goal() {
     }
 }
 
-fn status(proto: LaggProto, ports: &[(&str, u32)]) -> LaggStatus {
+/// The port flags the tests use (test data, not the ABI's numbers).
+const MASTER: u8 = 1;
+const ACTIVE: u8 = 2;
+
+fn status(proto: LaggProto, ports: &[(&str, u8)]) -> LaggStatus {
     LaggStatus {
         proto,
         ports: ports
             .iter()
             .map(|&(name, flags)| LaggPort {
                 name: name.to_owned(),
-                flags: PortFlags::from_bits_retain(flags),
+                master: flags & MASTER != 0,
+                active: flags & ACTIVE != 0,
+                ..LaggPort::default()
             })
             .collect(),
     }
@@ -290,23 +294,14 @@ fn status(proto: LaggProto, ports: &[(&str, u32)]) -> LaggStatus {
 
 #[test]
 fn failover_reports_the_flagged_port_else_a_usable_master() {
-    let s = status(
-        LaggProto::Failover,
-        &[("em0", LAGG_PORT_MASTER), ("em1", LAGG_PORT_ACTIVE)],
-    );
+    let s = status(LaggProto::Failover, &[("em0", MASTER), ("em1", ACTIVE)]);
     assert_eq!(active_port(&s, |_| true).as_deref(), Some("em1"));
-    let s = status(
-        LaggProto::Failover,
-        &[("em0", LAGG_PORT_MASTER), ("em1", 0)],
-    );
+    let s = status(LaggProto::Failover, &[("em0", MASTER), ("em1", 0)]);
     assert_eq!(active_port(&s, |p| p == "em0").as_deref(), Some("em0"));
     assert_eq!(active_port(&s, |_| false), None);
     let s = status(
         LaggProto::Lacp,
-        &[
-            ("em0", LAGG_PORT_MASTER | LAGG_PORT_ACTIVE),
-            ("em1", LAGG_PORT_ACTIVE),
-        ],
+        &[("em0", MASTER | ACTIVE), ("em1", ACTIVE)],
     );
     assert_eq!(active_port(&s, |_| true), None);
 }
@@ -315,20 +310,13 @@ fn failover_reports_the_flagged_port_else_a_usable_master() {
 fn the_lagg_mac_belongs_on_failover_master_and_active_port_only() {
     let s = status(
         LaggProto::Failover,
-        &[
-            ("em0", LAGG_PORT_MASTER),
-            ("em1", LAGG_PORT_ACTIVE),
-            ("igb0", 0),
-        ],
+        &[("em0", MASTER), ("em1", ACTIVE), ("igb0", 0)],
     );
     assert!(carries_lagg_mac(&s, "em0"));
     assert!(carries_lagg_mac(&s, "em1"));
     assert!(!carries_lagg_mac(&s, "igb0"));
     assert!(!carries_lagg_mac(&s, "igb1"), "not a member");
-    let s = status(
-        LaggProto::RoundRobin,
-        &[("em0", LAGG_PORT_MASTER), ("em1", 0)],
-    );
+    let s = status(LaggProto::RoundRobin, &[("em0", MASTER), ("em1", 0)]);
     assert!(carries_lagg_mac(&s, "em1"));
     assert!(!carries_lagg_mac(&s, "igb0"), "not a member");
 }

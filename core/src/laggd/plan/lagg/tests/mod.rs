@@ -1,0 +1,4 @@
+//! The plans on any host.
+
+mod master_order;
+mod membership;
