@@ -31,6 +31,10 @@ use crate::backend::CLIENT_BASE;
 /// Output a client may leave unread before it is dropped.
 pub const MAX_PENDING_OUTPUT: usize = 1 << 20;
 
+/// The send buffer asked for each client: a whole status reply of a
+/// thousand members (several hundred kB) fits.
+pub const SEND_BUFFER: usize = 4 << 20;
+
 /// Connections served at once; more are refused.
 pub const MAX_CLIENTS: usize = 64;
 
@@ -127,6 +131,12 @@ impl Control {
                     if stream.set_nonblocking(true).is_err() {
                         continue;
                     }
+                    // Room for a whole status reply, so that it leaves
+                    // in one write, not over several turns.
+                    mpath_sys::sockbuf::raise_send_buffer(
+                        stream.as_fd(),
+                        SEND_BUFFER,
+                    );
                     let id = self.next_id;
                     self.next_id = (id + 1) % CLIENT_BASE;
                     let fd = stream.as_raw_fd();

@@ -131,4 +131,5 @@ pub mod aggregate {
 pub use os::{kernel, probes};
 pub use unix::{
     clock, daemon, echo, ha, ifaddrs, ifindex, peercred, poll, sandbox, signal,
+    sockbuf,
 };

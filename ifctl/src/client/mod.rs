@@ -128,7 +128,8 @@ impl Conn {
             });
         }
         Ok(Conn {
-            reader: BufReader::new(stream),
+            // A status of a thousand members is hundreds of kB.
+            reader: BufReader::with_capacity(1 << 16, stream),
             daemon,
             path: path.to_path_buf(),
         })

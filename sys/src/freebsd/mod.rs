@@ -54,3 +54,12 @@ pub(crate) fn enter_sandbox() -> std::io::Result<bool> {
 pub(crate) fn adjust_carp_demotion(delta: i32) -> std::io::Result<()> {
     carp::adjust_demotion(delta)
 }
+
+/// No forcing past `kern.ipc.maxsockbuf` (see `unix::sockbuf`).
+#[cfg(target_os = "freebsd")]
+pub(crate) fn force_send_buffer(
+    _fd: std::os::fd::BorrowedFd<'_>,
+    _bytes: usize,
+) -> bool {
+    false
+}

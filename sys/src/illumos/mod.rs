@@ -25,3 +25,11 @@ pub(crate) fn adjust_carp_demotion(_delta: i32) -> std::io::Result<()> {
         "CARP is FreeBSD's; laggd does not run on illumos",
     ))
 }
+
+/// No forcing past the system's cap (see `unix::sockbuf`).
+pub(crate) fn force_send_buffer(
+    _fd: std::os::fd::BorrowedFd<'_>,
+    _bytes: usize,
+) -> bool {
+    false
+}

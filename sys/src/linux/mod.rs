@@ -25,3 +25,13 @@ pub(crate) fn adjust_carp_demotion(_delta: i32) -> std::io::Result<()> {
         "CARP is FreeBSD's; on Linux use `keepalived FILE`",
     ))
 }
+
+/// `SO_SNDBUFFORCE`: root may exceed `net.core.wmem_max` (see
+/// `unix::sockbuf`).
+pub(crate) fn force_send_buffer(
+    fd: std::os::fd::BorrowedFd<'_>,
+    bytes: usize,
+) -> bool {
+    use nix::sys::socket::{setsockopt, sockopt};
+    setsockopt(&fd, sockopt::SndBufForce, &bytes).is_ok()
+}

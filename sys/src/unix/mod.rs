@@ -39,4 +39,5 @@ pub(crate) mod rawsock;
 pub mod sandbox;
 pub mod signal;
 pub(crate) mod sockaddr;
+pub mod sockbuf;
 pub(crate) mod sockopt;
