@@ -6,9 +6,11 @@
 //!
 //! ```text
 //!   pace      -> no sooner than MIN_TURN after the last turn began
-//!   wait for readiness, until the earliest of: the backend's next
-//!     deadline, the next full resync, now (input left unread)
+//!   wait      -> for readiness, until the earliest of: the backend's
+//!                next deadline, the next full resync, now (input left
+//!                unread)                     (Driver::wait)
 //!   now = clock::now()                       (once per turn)
+//!   --- Driver::turn(ready, now) ---
 //!   signals   -> reload, dump, or shut down and return
 //!   hints     -> drain; a resync is due      (kernel messages are hints)
 //!   resync    -> when due, before any packet (a reply may concern an
@@ -19,6 +21,12 @@
 //!                so a reply that came in time is not timed out first)
 //!   flush     -> log lines, watchers' events, clients' output
 //! ```
+//!
+//! [`Driver::run`] is that loop on the real clock. Its pieces are
+//! public so that a test can run the same turns in simulated time:
+//! [`Driver::begin`] once, then for each turn a time of its choosing (up
+//! to [`Driver::next_turn`]), [`Driver::wait`] with a zero timeout (or
+//! its own [`Ready`]), and [`Driver::turn`].
 //!
 //! The full resync (O(members)) runs on hints and every
 //! [`Backend::RESYNC_INTERVAL`], never per packet.
@@ -71,16 +79,46 @@ pub enum Exit {
     Failed,
 }
 
+/// What is ready at the start of a turn, in the driver's terms.
+#[derive(Debug, Default)]
+pub struct Ready {
+    /// The signal pipe: signals arrived.
+    pub signals: bool,
+    /// The kernel's hint descriptor ([`Backend::hint_fd`]).
+    pub hints: bool,
+    /// The control socket: connections are waiting.
+    pub accept: bool,
+    /// The backend's sources, by key ([`Io::register`]).
+    pub sources: Vec<usize>,
+    /// The control clients, by id.
+    pub clients: Vec<usize>,
+}
+
+impl Ready {
+    /// Nothing ready.
+    pub fn clear(&mut self) {
+        self.signals = false;
+        self.hints = false;
+        self.accept = false;
+        self.sources.clear();
+        self.clients.clear();
+    }
+}
+
 /// A daemon's event loop around its backend.
 #[derive(Debug)]
 pub struct Driver<B: Backend> {
     backend: B,
     poll: Poll,
+    events: Events,
     control: Control,
-    signals: SignalPipe,
+    signals: Option<SignalPipe>,
     log: Logger,
     config_path: String,
+    /// When the loop began ([`Driver::begin`]).
     started: Instant,
+    /// The time of the current turn.
+    now: Instant,
     last_resync: Option<Instant>,
     need_resync: bool,
     /// Backend sources that stopped with input waiting.
@@ -91,23 +129,26 @@ pub struct Driver<B: Backend> {
 impl<B: Backend> Driver<B> {
     /// A driver for `backend`, whose configuration came from
     /// `config_path`, waiting on `poll`, with the control socket, signals
-    /// and log opened by [`crate::start::start`].
+    /// and log opened by [`crate::start::start`] (no `signals`: none are
+    /// caught, as in a test).
     pub fn new(
         poll: Poll,
         backend: B,
         config_path: &str,
         control: Control,
-        signals: SignalPipe,
+        signals: Option<SignalPipe>,
         log: Logger,
     ) -> Driver<B> {
         Driver {
             backend,
             poll,
+            events: Events::with_capacity(EVENTS_PER_TURN),
             control,
             signals,
             log,
             config_path: config_path.to_string(),
-            started: clock::now(),
+            started: Instant::ZERO,
+            now: Instant::ZERO,
             last_resync: None,
             need_resync: true,
             busy: BTreeSet::new(),
@@ -119,8 +160,14 @@ impl<B: Backend> Driver<B> {
     /// hints, the control socket.
     fn register(&self) -> std::io::Result<()> {
         let registry = self.poll.registry();
-        let fd = self.signals.as_raw_fd();
-        registry.register(&mut SourceFd(&fd), SIGNALS, Interest::READABLE)?;
+        if let Some(signals) = &self.signals {
+            let fd = signals.as_raw_fd();
+            registry.register(
+                &mut SourceFd(&fd),
+                SIGNALS,
+                Interest::READABLE,
+            )?;
+        }
         let fd = self.backend.hint_fd();
         registry.register(&mut SourceFd(&fd), HINTS, Interest::READABLE)?;
         let fd = self.control.listener_fd();
@@ -128,85 +175,126 @@ impl<B: Backend> Driver<B> {
     }
 
     /// Runs until a terminating signal, after which the backend has
-    /// undone its changes.
+    /// undone its changes: [`Driver::begin`], then turns, each
+    /// [`Driver::wait`] on the real clock and [`Driver::turn`].
     pub fn run(mut self) -> Exit {
-        if let Err(e) = self.register() {
-            self.note(Level::Err, msg::wait_failed(&e));
-            return Exit::Failed;
-        }
         let mut now = clock::now();
-        self.with_io(now, |b, io| b.start(io));
-        let mut events = Events::with_capacity(EVENTS_PER_TURN);
-        let mut sources = Vec::new();
-        let mut clients = Vec::new();
+        if let Err(exit) = self.begin(now) {
+            return exit;
+        }
+        let mut ready = Ready::default();
         loop {
-            // What the last turn's input made due, with its time.
-            self.due_work(now);
-            let turn_began = now;
             let mut t = clock::now();
-            let earliest = turn_began + MIN_TURN;
+            let earliest = now + MIN_TURN;
             if t < earliest {
                 std::thread::sleep(earliest.saturating_since(t));
                 t = clock::now();
             }
-            let timeout = self.timeout(t);
-            if let Err(e) = self.poll.poll(&mut events, Some(timeout)) {
-                if e.kind() != std::io::ErrorKind::Interrupted {
-                    self.note(Level::Err, msg::wait_failed(&e));
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-            }
+            self.wait(self.next_turn(t).saturating_since(t), &mut ready);
             now = clock::now();
-            let (mut signalled, mut hinted, mut accept) = (false, false, false);
-            sources.clear();
-            clients.clear();
-            for ev in &events {
-                match ev.token() {
-                    SIGNALS => signalled = true,
-                    HINTS => hinted = true,
-                    LISTENER => accept = true,
-                    Token(t) if t >= CLIENT_BASE => {
-                        clients.push(t - CLIENT_BASE)
-                    }
-                    Token(t) => sources.push(t.saturating_sub(SOURCE_BASE)),
+            if let Some(exit) = self.turn(&ready, now) {
+                return exit;
+            }
+        }
+    }
+
+    /// Starts the loop at `now`: registers the driver's descriptors,
+    /// starts the backend and does what is due at once. Fails, logged,
+    /// if the descriptors cannot be watched.
+    pub fn begin(&mut self, now: Instant) -> Result<(), Exit> {
+        self.now = now;
+        self.started = now;
+        if let Err(e) = self.register() {
+            self.note(Level::Err, msg::wait_failed(&e));
+            return Err(Exit::Failed);
+        }
+        self.with_io(now, |b, io| b.start(io));
+        self.due_work(now);
+        Ok(())
+    }
+
+    /// When the next turn is due if no input comes: the earliest of the
+    /// backend's next deadline and the next full resync; `now` itself if
+    /// input was left unread or a resync is asked for.
+    pub fn next_turn(&self, now: Instant) -> Instant {
+        if !self.busy.is_empty() || self.need_resync {
+            return now;
+        }
+        let resync = self.last_resync.map_or(now, |t| t + B::RESYNC_INTERVAL);
+        self.backend
+            .next_deadline()
+            .map_or(resync, |d| d.min(resync))
+    }
+
+    /// Waits at most `timeout` for readiness and says, in `ready`, what
+    /// is ready (a zero `timeout` only looks).
+    pub fn wait(&mut self, timeout: Duration, ready: &mut Ready) {
+        ready.clear();
+        if let Err(e) = self.poll.poll(&mut self.events, Some(timeout)) {
+            if e.kind() != std::io::ErrorKind::Interrupted {
+                self.note(Level::Err, msg::wait_failed(&e));
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        for ev in &self.events {
+            match ev.token() {
+                SIGNALS => ready.signals = true,
+                HINTS => ready.hints = true,
+                LISTENER => ready.accept = true,
+                Token(t) if t >= CLIENT_BASE => {
+                    ready.clients.push(t - CLIENT_BASE)
                 }
+                Token(t) => ready.sources.push(t.saturating_sub(SOURCE_BASE)),
             }
-            if signalled {
-                for sig in self.signals.read_pending() {
-                    if let Some(exit) = self.on_signal(sig, now) {
-                        return exit;
-                    }
-                }
-            }
-            if hinted {
-                match self.backend.drain_hints() {
-                    Ok(changed) => self.need_resync |= changed,
-                    Err(e) => {
-                        self.note(Level::Warning, msg::hints_failed(&e));
-                        self.need_resync = true;
-                    }
-                }
-            }
-            if self.need_resync {
-                self.resync(now);
-            }
-            sources.extend(std::mem::take(&mut self.busy));
-            for &key in &sources {
-                if self.with_io(now, |b, io| b.readable(key, io)) {
-                    self.busy.insert(key);
-                }
-            }
-            if accept {
-                for n in self.control.accept(self.poll.registry()) {
-                    self.note(Level::Info, n);
-                }
-            }
-            for &id in &clients {
-                for p in self.control.read(id) {
-                    self.answer(p, now);
+        }
+    }
+
+    /// One turn at `now` (see the module documentation): what is
+    /// `ready`, then what is due. `Some` when the daemon is to exit.
+    pub fn turn(&mut self, ready: &Ready, now: Instant) -> Option<Exit> {
+        self.now = now;
+        if ready.signals {
+            let pending = self
+                .signals
+                .as_ref()
+                .map(SignalPipe::read_pending)
+                .unwrap_or_default();
+            for sig in pending {
+                if let Some(exit) = self.on_signal(sig, now) {
+                    return Some(exit);
                 }
             }
         }
+        if ready.hints {
+            match self.backend.drain_hints() {
+                Ok(changed) => self.need_resync |= changed,
+                Err(e) => {
+                    self.note(Level::Warning, msg::hints_failed(&e));
+                    self.need_resync = true;
+                }
+            }
+        }
+        if self.need_resync {
+            self.resync(now);
+        }
+        let busy = std::mem::take(&mut self.busy);
+        for &key in ready.sources.iter().chain(&busy) {
+            if self.with_io(now, |b, io| b.readable(key, io)) {
+                self.busy.insert(key);
+            }
+        }
+        if ready.accept {
+            for n in self.control.accept(self.poll.registry()) {
+                self.note(Level::Info, n);
+            }
+        }
+        for &id in &ready.clients {
+            for p in self.control.read(id) {
+                self.answer(p, now);
+            }
+        }
+        self.due_work(now);
+        None
     }
 
     /// What is due whatever woke us: a resync, the backend's timers,
@@ -220,18 +308,6 @@ impl<B: Backend> Driver<B> {
         }
         self.with_io(now, |b, io| b.poll(io));
         self.flush();
-    }
-
-    fn timeout(&self, now: Instant) -> Duration {
-        if !self.busy.is_empty() || self.need_resync {
-            return Duration::ZERO;
-        }
-        let resync = self.last_resync.map_or(now, |t| t + B::RESYNC_INTERVAL);
-        let next = self
-            .backend
-            .next_deadline()
-            .map_or(resync, |d| d.min(resync));
-        next.saturating_since(now)
     }
 
     fn resync(&mut self, now: Instant) {
@@ -294,7 +370,7 @@ impl<B: Backend> Driver<B> {
     /// A line of the driver's own.
     fn note(&mut self, level: Level, message: String) {
         self.notes.push(Note::Log(level, LogKind::Other, message));
-        self.flush_notes(clock::now());
+        self.flush_notes(self.now);
     }
 
     fn on_signal(&mut self, sig: Signal, now: Instant) -> Option<Exit> {

@@ -1,41 +1,64 @@
 //! Where log lines go: syslog (daemon facility, the daemon's name as
-//! ident, with the pid) normally; stderr with `-d`, debug lines included.
+//! ident, with the pid) normally; stderr with `-d`, debug lines included;
+//! or memory, for a test to read.
 
 use std::ffi::CStr;
 use std::io::Write;
+use std::sync::{Arc, Mutex};
 
 use mpath_core::log::Level;
+
+/// Log lines kept in memory ([`Logger::memory`]), oldest first.
+pub type Lines = Arc<Mutex<Vec<(Level, String)>>>;
 
 /// The daemon's logger.
 #[derive(Debug)]
 pub struct Logger {
     name: &'static str,
-    syslog: Option<sink::Sink>,
+    to: To,
+}
+
+#[derive(Debug)]
+enum To {
+    Stderr,
+    Syslog(sink::Sink),
+    Memory(Lines),
 }
 
 impl Logger {
     /// Logs to stderr (foreground, `-d`).
     pub fn stderr(name: &'static str) -> Logger {
-        Logger { name, syslog: None }
+        Logger {
+            name,
+            to: To::Stderr,
+        }
     }
 
     /// Logs to syslog.
     pub fn syslog(name: &'static str, ident: &'static CStr) -> Logger {
         Logger {
             name,
-            syslog: Some(sink::Sink::open(ident)),
+            to: To::Syslog(sink::Sink::open(ident)),
         }
     }
 
-    /// Writes one line. Debug lines go only to stderr.
+    /// Keeps every line, debug lines included, in memory for the caller
+    /// (a test).
+    pub fn memory(name: &'static str) -> (Logger, Lines) {
+        let lines = Lines::default();
+        let to = To::Memory(Arc::clone(&lines));
+        (Logger { name, to }, lines)
+    }
+
+    /// Writes one line. Debug lines go only to stderr (and memory).
     pub fn log(&self, level: Level, message: &str) {
-        match &self.syslog {
-            Some(s) => {
+        match &self.to {
+            To::Syslog(s) => {
                 if level != Level::Debug {
                     s.log(level, message);
                 }
             }
-            None => {
+            To::Stderr => {
                 let tag = match level {
                     Level::Err => "error",
                     Level::Warning => "warning",
@@ -49,6 +72,10 @@ impl Logger {
                     self.name
                 );
             }
+            To::Memory(lines) => lines
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((level, message.to_string())),
         }
     }
 }

@@ -197,7 +197,7 @@ pub fn run<B: Backend>(d: &Defaults, ident: &'static CStr) -> ExitCode {
         backend,
         &o.config,
         started.control,
-        started.signals,
+        Some(started.signals),
         started.log,
     );
     match driver.run() {

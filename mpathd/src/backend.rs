@@ -13,19 +13,22 @@ use mpath_core::time::Instant;
 use mpath_daemon::backend::{Backend, Io};
 use mpath_proto::{RequestBody, ResponseBody};
 use mpath_sys::kernel::Kernel;
+use mpath_sys::probes::ProbeSockets;
 
+use crate::os::{KernelIo, ProbeIo};
 use crate::probes::Probes;
 
-/// The running mpathd.
+/// The running mpathd, on the OS's kernel and probe sockets (or, in
+/// tests, fakes of them).
 #[derive(Debug)]
-pub struct Mpathd {
+pub struct Mpathd<K = Kernel, P = ProbeSockets> {
     pub(crate) engine: Engine,
-    kernel: Kernel,
-    probes: Probes,
+    kernel: K,
+    probes: Probes<P>,
     pub(crate) config_path: String,
 }
 
-impl Backend for Mpathd {
+impl<K: KernelIo, P: ProbeIo> Backend for Mpathd<K, P> {
     type Config = (MpathdConfig, String);
     const NAME: &'static str = "mpathd";
     /// in.mpathd's IF_SCAN_INTERVAL.
@@ -36,7 +39,7 @@ impl Backend for Mpathd {
         Ok(((cfg, path.to_string()), warnings))
     }
 
-    fn open((cfg, path): Self::Config, now: Instant) -> io::Result<Mpathd> {
+    fn open((cfg, path): Self::Config, now: Instant) -> io::Result<Self> {
         let engine = Engine::new(
             cfg,
             mpath_sys::daemon::getpid(),
@@ -45,12 +48,7 @@ impl Backend for Mpathd {
             mpath_sys::daemon::random_seed().unwrap_or(now.as_nanos()),
             now,
         );
-        Ok(Mpathd {
-            engine,
-            kernel: Kernel::open()?,
-            probes: Probes::default(),
-            config_path: path,
-        })
+        Ok(Mpathd::new(engine, K::open()?, P::default(), path))
     }
 
     fn start(&mut self, io: &mut Io<'_>) {
@@ -120,7 +118,23 @@ impl Backend for Mpathd {
     }
 }
 
-impl Mpathd {
+impl<K: KernelIo, P: ProbeIo> Mpathd<K, P> {
+    /// mpathd around `engine`, on `kernel` and `sockets`, its
+    /// configuration from `config_path`.
+    pub(crate) fn new(
+        engine: Engine,
+        kernel: K,
+        sockets: P,
+        config_path: String,
+    ) -> Self {
+        Mpathd {
+            engine,
+            kernel,
+            probes: Probes::new(sockets),
+            config_path,
+        }
+    }
+
     /// Carries out the engine's actions, in order, then opens and closes
     /// probe sockets if its paths changed.
     fn execute(&mut self, io: &mut Io<'_>) {

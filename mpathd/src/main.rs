@@ -11,9 +11,13 @@ mod backend;
 mod config;
 mod events;
 mod opts;
+mod os;
 mod paths;
 mod probes;
 mod requests;
+
+#[cfg(test)]
+mod harness;
 
 use std::process::ExitCode;
 

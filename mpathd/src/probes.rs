@@ -1,8 +1,8 @@
 //! The probe paths mpathd keeps open: opened and closed when the
 //! engine's paths change (not every turn), their descriptors registered
 //! once with the event loop (the key is the descriptor). `mpath_sys`'s
-//! `ProbeSockets` does the rest: on Linux every path shares one socket
-//! per family, elsewhere each has its own.
+//! `ProbeSockets` (behind [`ProbeIo`]) does the rest: on Linux every path
+//! shares one socket per family, elsewhere each has its own.
 
 use std::collections::{BTreeSet, HashMap};
 use std::os::fd::RawFd;
@@ -13,7 +13,8 @@ use mpath_core::mpathd::engine::{messages as msg, Engine, ProbePath};
 use mpath_core::probe::{ProbeRequest, ReplyOutcome};
 use mpath_daemon::backend::Io;
 use mpath_sys::echo::Discard;
-use mpath_sys::probes::ProbeSockets;
+
+use crate::os::ProbeIo;
 
 /// Datagrams read from one descriptor per turn: a flood must not starve
 /// the loop (the rest is read next turn). A shared socket carries every
@@ -21,9 +22,9 @@ use mpath_sys::probes::ProbeSockets;
 const READS_PER_TURN: usize = 1024;
 
 /// The probe paths and their sockets.
-#[derive(Debug, Default)]
-pub struct Probes {
-    sockets: ProbeSockets,
+#[derive(Debug)]
+pub struct Probes<P> {
+    sockets: P,
     /// Open paths by (interface index, family).
     open: HashMap<(u32, Family), ProbePath>,
     /// The engine's paths version the open paths match.
@@ -34,7 +35,18 @@ pub struct Probes {
     send_failed: BTreeSet<(u32, Family)>,
 }
 
-impl Probes {
+impl<P: ProbeIo> Probes<P> {
+    /// No paths yet, on `sockets`.
+    pub fn new(sockets: P) -> Probes<P> {
+        Probes {
+            sockets,
+            open: HashMap::new(),
+            version: None,
+            open_failed: BTreeSet::new(),
+            send_failed: BTreeSet::new(),
+        }
+    }
+
     /// Opens the engine's new paths and closes those no longer wanted,
     /// when its paths changed or `retry` asks to try failed ones again.
     pub fn reconcile(&mut self, engine: &Engine, retry: bool, io: &mut Io<'_>) {

@@ -12,8 +12,8 @@ use crate::backend::Mpathd;
 use mpath_core::mpathd::config::runtime::{self, Change};
 
 /// Answers `request`.
-pub fn answer(
-    d: &mut Mpathd,
+pub fn answer<K, P>(
+    d: &mut Mpathd<K, P>,
     request: RequestBody,
     io: &mut Io<'_>,
 ) -> ResponseBody {
@@ -55,8 +55,8 @@ pub fn answer(
 
 /// A runtime change: checked like a file, then in force until the next
 /// reload.
-fn apply(
-    d: &mut Mpathd,
+fn apply<K, P>(
+    d: &mut Mpathd<K, P>,
     ifname: &str,
     change: &Change,
     io: &mut Io<'_>,
