@@ -109,7 +109,7 @@ impl Engine {
     /// The whole state, self-consistent.
     pub fn status(&self) -> Status {
         let mut st = Status::default();
-        for g in &self.groups {
+        for (gi, g) in self.groups.iter().enumerate() {
             let mut gs = GroupStatus {
                 name: g.name().to_string(),
                 state: g.state().as_str().to_string(),
@@ -129,11 +129,9 @@ impl Engine {
                 };
                 list.push(m.name.clone());
             }
-            gs.fdt_ms = self
-                .ifaces
+            gs.fdt_ms = self.index.members[gi]
                 .iter()
-                .filter(|i| i.group == g.name())
-                .flat_map(|i| i.paths.iter())
+                .flat_map(|&i| self.ifaces[i].paths.iter())
                 .filter_map(|p| p.detector.as_ref().map(|d| millis(d.fdt())))
                 .max();
             for (addr, home, host) in g.addresses() {
@@ -150,14 +148,8 @@ impl Engine {
             }
             st.groups.push(gs);
         }
-        for i in &self.ifaces {
-            let g = self.groups.iter().find(|g| {
-                if i.group.is_empty() {
-                    g.is_anonymous()
-                } else {
-                    g.name() == i.group
-                }
-            });
+        for (k, i) in self.ifaces.iter().enumerate() {
+            let g = self.index.group_of[k].map(|g| &self.groups[g]);
             let m = g.and_then(|g| g.member(&i.name));
             let state = m.map(|m| m.state).unwrap_or(MemberState::Missing);
             st.interfaces.push(InterfaceStatus {
