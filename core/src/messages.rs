@@ -115,6 +115,11 @@ pub fn event_loop_failed(e: &impl Display) -> String {
     format!("cannot create the event loop: {e}")
 }
 
+/// A descriptor's rights could not be limited.
+pub fn rights_limit_failed(e: &impl Display) -> String {
+    format!("cannot limit a descriptor's rights: {e}")
+}
+
 /// The backend's kernel interfaces could not be opened.
 pub fn kernel_open_failed(e: &impl Display) -> String {
     format!("cannot open the kernel interface: {e}")

@@ -9,12 +9,14 @@
 use std::ffi::CStr;
 use std::fmt;
 use std::io::Write;
+use std::os::fd::AsFd;
 use std::path::Path;
 use std::process::ExitCode;
 
 use mpath_core::log::Level;
 use mpath_core::messages as msg;
 use mpath_sys::daemon::PidFile;
+use mpath_sys::sandbox::{self, Kept};
 use mpath_sys::signal::{Signal, SignalPipe};
 
 use crate::backend::Backend;
@@ -149,6 +151,16 @@ pub fn start(
         Level::Info,
         &msg::starting(name, env!("CARGO_PKG_VERSION"), &o.config),
     );
+    // Descriptors with one fixed use keep only the rights for it
+    // (Capsicum on FreeBSD; nothing elsewhere).
+    let kept = [(signals.as_fd(), Kept::EventReader)]
+        .into_iter()
+        .chain(pidfile.as_ref().map(|p| (p.as_fd(), Kept::LockedFile)));
+    for (fd, k) in kept {
+        if let Err(e) = sandbox::limit(fd, k) {
+            log.log(Level::Warning, &msg::rights_limit_failed(&e));
+        }
+    }
     Ok(Started {
         control,
         signals,

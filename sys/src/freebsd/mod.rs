@@ -49,6 +49,31 @@ pub(crate) fn enter_sandbox() -> std::io::Result<bool> {
     }
 }
 
+/// FreeBSD: Capsicum rights (see `unix::sandbox::limit`).
+#[cfg(target_os = "freebsd")]
+pub(crate) fn limit_rights(
+    fd: std::os::fd::BorrowedFd<'_>,
+    kept: crate::unix::sandbox::Kept,
+) -> std::io::Result<bool> {
+    use capsicum::{CapRights, FileRights, Right};
+
+    use crate::unix::sandbox::Kept;
+    let mut rights = FileRights::new();
+    match kept {
+        Kept::LockedFile => rights.allow(Right::Fstat).allow(Right::Flock),
+        Kept::EventReader => rights
+            .allow(Right::Read)
+            .allow(Right::Event)
+            .allow(Right::Fstat),
+    };
+    match rights.limit(&fd) {
+        Ok(()) => Ok(true),
+        // A kernel without CAPABILITIES.
+        Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Adds `delta` to `net.inet.carp.demotion` (see `unix::ha`).
 #[cfg(target_os = "freebsd")]
 pub(crate) fn adjust_carp_demotion(delta: i32) -> std::io::Result<()> {

@@ -33,3 +33,11 @@ pub(crate) fn force_send_buffer(
 ) -> bool {
     false
 }
+
+/// No rights limits here (see `unix::sandbox::limit`).
+pub(crate) fn limit_rights(
+    _fd: std::os::fd::BorrowedFd<'_>,
+    _kept: crate::unix::sandbox::Kept,
+) -> std::io::Result<bool> {
+    Ok(false)
+}

@@ -120,6 +120,12 @@ pub struct PidFile {
     _file: Flock<File>,
 }
 
+impl std::os::fd::AsFd for PidFile {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        self._file.as_fd()
+    }
+}
+
 impl PidFile {
     /// Where the pid file is.
     pub fn path(&self) -> &Path {
