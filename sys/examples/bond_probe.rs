@@ -35,13 +35,13 @@ fn main() {
 mod linux {
     use std::io;
     use std::net::{Ipv4Addr, Ipv6Addr};
-    use std::os::fd::AsRawFd;
+    use std::os::fd::AsFd;
     use std::time::{Duration, Instant};
 
     use mpath_core::addr::Family;
     use mpath_sys::bond::{Bond, SlaveState};
     use mpath_sys::portprobe::PortProbe;
-    use mpath_sys::{clock, poll};
+    use mpath_sys::clock;
     use mpath_wire::{
         emit_arp_request, emit_neighbor_solicitation_frame, parse_arp_frame,
         parse_ndp_frame, ArpOp, MacAddr, NdpMessage,
@@ -176,8 +176,7 @@ mod linux {
             if left.is_zero() {
                 return Ok(None);
             }
-            let mut fds = [poll::PollFd::readable(probe.as_raw_fd())];
-            poll::poll(&mut fds, Some(left))?;
+            mpath_sys::wait::readable(probe.as_fd(), left)?;
         }
     }
 

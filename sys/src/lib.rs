@@ -130,6 +130,6 @@ pub mod aggregate {
 }
 pub use os::{kernel, probes};
 pub use unix::{
-    clock, daemon, echo, ha, ifaddrs, ifindex, peercred, poll, sandbox, signal,
-    sockbuf,
+    clock, daemon, echo, ha, ifaddrs, ifindex, peercred, sandbox, signal,
+    sockbuf, wait,
 };

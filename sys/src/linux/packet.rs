@@ -149,7 +149,7 @@ mod tests {
 
     use super::*;
     use crate::linux::testns::{in_fresh_netns, ip};
-    use crate::{ifaddrs, ifindex, poll};
+    use crate::{ifaddrs, ifindex};
 
     /// A receiving packet socket for every protocol on `ifindex`: what
     /// the daemon never opens, here to watch the wire.
@@ -170,8 +170,7 @@ mod tests {
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             assert!(!left.is_zero(), "the frame did not arrive");
-            let mut fds = [poll::PollFd::readable(fd.as_raw_fd())];
-            if poll::poll(&mut fds, Some(left)).unwrap() == 0 {
+            if !crate::wait::readable(fd.as_fd(), left).unwrap() {
                 continue;
             }
             let n = recv(fd.as_raw_fd(), &mut buf, MsgFlags::empty());

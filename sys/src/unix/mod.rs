@@ -32,7 +32,6 @@ pub mod ha;
 pub mod ifaddrs;
 pub mod ifindex;
 pub mod peercred;
-pub mod poll;
 #[cfg(not(target_os = "linux"))]
 pub(crate) mod probes;
 pub(crate) mod rawsock;
@@ -41,3 +40,4 @@ pub mod signal;
 pub(crate) mod sockaddr;
 pub mod sockbuf;
 pub(crate) mod sockopt;
+pub mod wait;

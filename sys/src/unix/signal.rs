@@ -300,9 +300,8 @@ mod tests {
         raise(SIGHUP).unwrap();
         raise(SIGUSR1).unwrap();
 
-        let mut fds = [crate::poll::PollFd::readable(pipe.as_raw_fd())];
-        let ready = crate::poll::poll(&mut fds, Some(Duration::ZERO));
-        assert_eq!(ready.unwrap(), 1);
+        let ready = crate::wait::readable(pipe.as_fd(), Duration::ZERO);
+        assert!(ready.unwrap());
         assert_eq!(pipe.read_pending(), [Signal::Usr1, Signal::Hup]);
         assert_eq!(pipe.read_pending(), []);
 

@@ -13,9 +13,9 @@ use mpath_wire::{
 };
 
 use super::*;
+use crate::clock;
 use crate::linux::testns::{in_fresh_netns, ip};
 use crate::packet::FrameSocket;
-use crate::{clock, poll};
 
 /// The port's own address (what a bond would have set on it).
 const PORT_MAC: &str = "02:00:5e:10:00:aa";
@@ -55,8 +55,7 @@ fn next_frame(probe: &PortProbe, wait: Duration) -> Option<(Frame, Vec<u8>)> {
         if left.is_zero() {
             return None;
         }
-        let mut fds = [poll::PollFd::readable(probe.as_raw_fd())];
-        poll::poll(&mut fds, Some(left)).unwrap();
+        crate::wait::readable(probe.as_fd(), left).unwrap();
     }
 }
 
@@ -230,8 +229,7 @@ fn only_replies_to_the_probe_address_pass() {
 
         // A buffer too small: truncated.
         inject.send_frame(b, &reply).unwrap();
-        let mut fds = [poll::PollFd::readable(v4.as_raw_fd())];
-        poll::poll(&mut fds, Some(Duration::from_secs(5))).unwrap();
+        crate::wait::readable(v4.as_fd(), Duration::from_secs(5)).unwrap();
         let mut small = [0u8; 20];
         let frame = v4.recv(&mut small).unwrap().expect("the reply");
         assert!(frame.truncated);
