@@ -40,8 +40,8 @@ mod linux {
 
     use mpath_core::addr::Family;
     use mpath_sys::bond::{Bond, SlaveState};
-    use mpath_sys::portprobe::PortProbe;
     use mpath_sys::clock;
+    use mpath_sys::portprobe::PortProbe;
     use mpath_wire::{
         emit_arp_request, emit_neighbor_solicitation_frame, parse_arp_frame,
         parse_ndp_frame, ArpOp, MacAddr, NdpMessage,
