@@ -3,44 +3,47 @@
 //! An engine watching a thousand interfaces must not look at all of them
 //! to find the next deadline, nor poll all of them when one is due: the
 //! cost of a timer expiry is independent of how many others are
-//! pending. [`Deadlines`] keeps one deadline per key in an ordered set,
-//! so the earliest is at hand, a due key is taken in O(log n), and a key
-//! whose deadline moved is re-filed in O(log n).
+//! pending. [`Deadlines`] keeps one deadline per key (a small index, an
+//! interface's position) in an ordered set, so the earliest is at hand,
+//! a due key is taken in O(log n), and a key whose deadline moved is
+//! re-filed in O(log n).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::time::Instant;
 
 /// One deadline per key, ordered by time.
-#[derive(Clone, Debug)]
-pub struct Deadlines<K: Ord + Copy> {
-    by_time: BTreeSet<(Instant, K)>,
-    by_key: BTreeMap<K, Instant>,
+#[derive(Clone, Debug, Default)]
+pub struct Deadlines {
+    by_time: BTreeSet<(Instant, usize)>,
+    /// Each key's deadline, by key.
+    by_key: Vec<Option<Instant>>,
+    /// How many keys have one.
+    len: usize,
 }
 
-impl<K: Ord + Copy> Default for Deadlines<K> {
-    fn default() -> Self {
-        Deadlines {
-            by_time: BTreeSet::new(),
-            by_key: BTreeMap::new(),
-        }
-    }
-}
-
-impl<K: Ord + Copy> Deadlines<K> {
+impl Deadlines {
     /// No deadlines.
-    pub fn new() -> Deadlines<K> {
+    pub fn new() -> Deadlines {
         Deadlines::default()
     }
 
     /// Files `key` at `at`, or removes it when `at` is `None`.
-    pub fn set(&mut self, key: K, at: Option<Instant>) {
-        let old = match at {
-            Some(t) => self.by_key.insert(key, t),
-            None => self.by_key.remove(&key),
-        };
+    pub fn set(&mut self, key: usize, at: Option<Instant>) {
+        if key >= self.by_key.len() {
+            if at.is_none() {
+                return;
+            }
+            self.by_key.resize(key + 1, None);
+        }
+        let old = std::mem::replace(&mut self.by_key[key], at);
         if old == at {
             return;
+        }
+        match (old, at) {
+            (None, Some(_)) => self.len += 1,
+            (Some(_), None) => self.len -= 1,
+            (None, None) | (Some(_), Some(_)) => {}
         }
         if let Some(o) = old {
             self.by_time.remove(&(o, key));
@@ -58,13 +61,14 @@ impl<K: Ord + Copy> Deadlines<K> {
     /// Takes a key whose deadline is at or before `now` (the earliest
     /// first); its entry is removed, to be filed again by whoever
     /// handles it.
-    pub fn pop_due(&mut self, now: Instant) -> Option<K> {
+    pub fn pop_due(&mut self, now: Instant) -> Option<usize> {
         let &(t, key) = self.by_time.first()?;
         if t > now {
             return None;
         }
         self.by_time.remove(&(t, key));
-        self.by_key.remove(&key);
+        self.by_key[key] = None;
+        self.len -= 1;
         Some(key)
     }
 
@@ -72,16 +76,17 @@ impl<K: Ord + Copy> Deadlines<K> {
     pub fn clear(&mut self) {
         self.by_time.clear();
         self.by_key.clear();
+        self.len = 0;
     }
 
     /// How many keys have a deadline.
     pub fn len(&self) -> usize {
-        self.by_key.len()
+        self.len
     }
 
     /// No key has a deadline.
     pub fn is_empty(&self) -> bool {
-        self.by_key.is_empty()
+        self.len == 0
     }
 }
 
@@ -131,10 +136,10 @@ mod tests {
         #[test]
         fn next_is_the_minimum_of_what_was_set(
             ops in proptest::collection::vec(
-                (0u8..8, proptest::option::of(0u64..100)), 0..60)
+                (0usize..8, proptest::option::of(0u64..100)), 0..60)
         ) {
             let mut d = Deadlines::new();
-            let mut model = BTreeMap::new();
+            let mut model = std::collections::BTreeMap::new();
             for (k, at) in ops {
                 d.set(k, at.map(t));
                 match at {

@@ -340,6 +340,18 @@ impl ProbeDetector {
         }
     }
 
+    /// When the newest ack came ([`PathStatus::last_ack`] without the
+    /// rest of the status: the group asks after every reply).
+    pub fn last_ack(&self) -> Option<Instant> {
+        self.history.last_ack()
+    }
+
+    /// When the oldest probe of the current loss run was declared lost
+    /// ([`PathStatus::first_failure`], cheaply).
+    pub fn first_failure(&self) -> Option<Instant> {
+        self.history.loss_run().first_failure
+    }
+
     /// All targets in firing order, starting with the next one probed.
     pub fn targets(&self) -> Vec<TargetInfo> {
         self.targets

@@ -129,7 +129,7 @@ impl Iface {
         self.paths
             .iter()
             .filter_map(|p| p.detector.as_ref())
-            .filter_map(|d| d.status().first_failure)
+            .filter_map(ProbeDetector::first_failure)
             .min()
     }
 
@@ -143,7 +143,7 @@ impl Iface {
                 .paths
                 .iter()
                 .filter_map(|p| p.detector.as_ref())
-                .filter_map(|d| d.status().last_ack)
+                .filter_map(ProbeDetector::last_ack)
                 .max(),
         }
     }

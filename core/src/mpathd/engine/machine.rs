@@ -89,7 +89,7 @@ pub struct Engine {
     /// before the daemon.
     pub(super) started: bool,
     /// When each interface (by position) next wants [`Engine::poll`].
-    pub(super) deadlines: Deadlines<usize>,
+    pub(super) deadlines: Deadlines,
     /// Interfaces touched by the entry point being handled (repeats
     /// allowed; a Vec kept between calls, so that an event allocates
     /// nothing here).

@@ -183,6 +183,9 @@ impl Engine {
         p: usize,
         events: Vec<ProbeEvent>,
     ) {
+        if events.is_empty() {
+            return;
+        }
         let iface = &self.ifaces[i];
         let (name, group) = (iface.name.clone(), iface.group.clone());
         let family = iface.paths[p].family;
