@@ -81,6 +81,26 @@ pub struct PortStatus {
     pub changed_ms_ago: Option<u64>,
     /// Why the verdict is what it is (`link down`, `probes lost`, ...).
     pub reason: String,
+    /// Probes and verdict changes since the daemon started (a reload
+    /// keeps them).
+    #[serde(default)]
+    pub counters: PortCounters,
+}
+
+/// A port's counts since the daemon started.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+pub struct PortCounters {
+    /// Probes (ARP requests, neighbour solicitations) sent, every
+    /// family.
+    pub probes_sent: u64,
+    /// Probes answered within their timeout.
+    pub probes_answered: u64,
+    /// Probes not answered within their timeout.
+    pub probes_lost: u64,
+    /// Times laggd found the port failed.
+    pub failures: u64,
+    /// Times laggd found it repaired.
+    pub repairs: u64,
 }
 
 /// One probe target as seen through one port.
@@ -109,6 +129,10 @@ pub struct TrackingGroupStatus {
     pub upstream: Vec<TrackedInterface>,
     /// Downstream interfaces and their states.
     pub downstream: Vec<TrackedInterface>,
+    /// Times the group went down (every upstream down) since the daemon
+    /// started.
+    #[serde(default)]
+    pub downs: u64,
 }
 
 /// An interface of a tracking group.

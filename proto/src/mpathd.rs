@@ -36,6 +36,20 @@ pub struct GroupStatus {
     pub inactive: Vec<String>,
     /// Unusable members: failed, offline or missing.
     pub unusable: Vec<String>,
+    /// Failovers and failbacks since the daemon started.
+    #[serde(default)]
+    pub counters: GroupCounters,
+}
+
+/// A group's counts since the daemon started (a reload keeps them).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+pub struct GroupCounters {
+    /// Moves of a member's data addresses to another member (one per
+    /// "Successfully failed over" log line).
+    pub failovers: u64,
+    /// Returns of data addresses to their home member (one per
+    /// "Successfully failed back" log line).
+    pub failbacks: u64,
 }
 
 /// ipmpstat -i, -t, and `ifctl IF`.
@@ -67,6 +81,18 @@ pub struct InterfaceStatus {
     pub paths: Vec<PathInfo>,
     /// Data addresses it hosts now.
     pub hosted: Vec<String>,
+    /// Failures and repairs since the daemon started.
+    #[serde(default)]
+    pub counters: MemberCounters,
+}
+
+/// A member's counts since the daemon started (a reload keeps them).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+pub struct MemberCounters {
+    /// Times it was found failed (an interface or a group failure).
+    pub failures: u64,
+    /// Times it was repaired after a failure.
+    pub repairs: u64,
 }
 
 /// One probe path (ipmpstat -t row).
@@ -84,6 +110,24 @@ pub struct PathInfo {
     pub fdt_ms: Option<u64>,
     /// Targets in firing order, active ones first.
     pub targets: Vec<TargetStatus>,
+    /// Failure-detection probes since the daemon started (offline
+    /// spells and reloads keep them).
+    #[serde(default)]
+    pub probes: ProbeCounters,
+}
+
+/// A probe path's failure-detection probes since the daemon started.
+/// `sent` is `answered + lost` plus the (at most two) in flight.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+pub struct ProbeCounters {
+    /// Probes sent.
+    pub sent: u64,
+    /// Probes answered within their timeout.
+    pub answered: u64,
+    /// Probes not answered within their timeout (late answers included).
+    pub lost: u64,
+    /// Of the lost, those answered after their timeout.
+    pub late: u64,
 }
 
 /// One probe target.

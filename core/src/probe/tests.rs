@@ -332,6 +332,11 @@ fn late_reply_turns_a_lost_probe_into_an_ack() {
     // Counters: a late ack moves the probe from lost to acked.
     let c = sim.det.counters();
     assert_eq!(c.sent, c.acked + c.lost + sim.det.outstanding() as u64);
+    assert!(c.late > 0);
+    assert_eq!(
+        c.sent,
+        c.answered_in_time() + c.timed_out() + sim.det.outstanding() as u64
+    );
 }
 
 // ----- failure, quiet period, repair ------------------------------------

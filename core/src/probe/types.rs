@@ -318,4 +318,34 @@ pub struct Counters {
     pub multi_sent: u64,
     /// RTT-only probes sent.
     pub rtt_sent: u64,
+    /// Late acks: probes declared lost at their timeout and answered
+    /// after it (each moved from `lost` to `acked`).
+    pub late: u64,
+}
+
+impl Counters {
+    /// Probes declared lost at their timeout, late acks included: unlike
+    /// `lost`, it never goes down (a Prometheus counter).
+    pub fn timed_out(&self) -> u64 {
+        self.lost + self.late
+    }
+
+    /// Probes answered within their timeout: `acked` less the late acks.
+    /// `sent == answered_in_time() + timed_out() + in flight`.
+    pub fn answered_in_time(&self) -> u64 {
+        self.acked.saturating_sub(self.late)
+    }
+
+    /// Adds `other`'s counts to these (a retired detector's counts kept
+    /// by the path that outlives it).
+    pub fn add(&mut self, other: &Counters) {
+        self.sent += other.sent;
+        self.acked += other.acked;
+        self.lost += other.lost;
+        self.unknown += other.unknown;
+        self.missed += other.missed;
+        self.multi_sent += other.multi_sent;
+        self.rtt_sent += other.rtt_sent;
+        self.late += other.late;
+    }
 }

@@ -12,8 +12,8 @@
 //!   (keepalived, faulted by a `shutdown` object, not applied yet).
 
 use mpath_proto::laggd::{
-    AggregateStatus, LaggStatus, PortStatus, PortTarget, RedundancyStatus,
-    TrackStatus, TrackedInterface, TrackingGroupStatus,
+    AggregateStatus, LaggStatus, PortCounters, PortStatus, PortTarget,
+    RedundancyStatus, TrackStatus, TrackedInterface, TrackingGroupStatus,
 };
 
 fn strings(v: &[&str]) -> Vec<String> {
@@ -46,6 +46,13 @@ fn port(
         targets: Vec::new(),
         changed_ms_ago: changed,
         reason: reason.into(),
+        counters: PortCounters {
+            probes_sent: 70,
+            probes_answered: 64,
+            probes_lost: 5,
+            failures: 1,
+            repairs: 1,
+        },
     }
 }
 
@@ -158,6 +165,7 @@ pub fn lagg_status() -> LaggStatus {
                 health: "link".into(),
                 upstream: tracked(&[("bond0", "up")]),
                 downstream: tracked(&[("d0", "up"), ("d1", "disabled")]),
+                downs: 0,
             },
             TrackingGroupStatus {
                 name: "core".into(),
@@ -165,6 +173,7 @@ pub fn lagg_status() -> LaggStatus {
                 health: "probe".into(),
                 upstream: tracked(&[("lagg1", "down"), ("bond1", "unknown")]),
                 downstream: tracked(&[("d2", "disabled")]),
+                downs: 4,
             },
             TrackingGroupStatus {
                 name: "spare".into(),
@@ -172,6 +181,7 @@ pub fn lagg_status() -> LaggStatus {
                 health: "link".into(),
                 upstream: tracked(&[("bond1", "down")]),
                 downstream: Vec::new(),
+                downs: 1,
             },
         ],
         redundancy: vec![

@@ -6,7 +6,8 @@
 pub mod lagg;
 
 use mpath_proto::mpathd::{
-    AddressStatus, GroupStatus, InterfaceStatus, PathInfo, Status, TargetStatus,
+    AddressStatus, GroupCounters, GroupStatus, InterfaceStatus, MemberCounters,
+    PathInfo, ProbeCounters, Status, TargetStatus,
 };
 
 fn target(addr: &str, state: &str, rtt: Option<(u64, u64)>) -> TargetStatus {
@@ -33,6 +34,12 @@ fn path(
         verdict: verdict.into(),
         fdt_ms: Some(1000),
         targets,
+        probes: ProbeCounters {
+            sent: 700,
+            answered: 690,
+            lost: 9,
+            late: 1,
+        },
     }
 }
 
@@ -51,6 +58,7 @@ fn iface(name: &str, group: &str) -> InterfaceStatus {
         state: "ok".into(),
         paths: Vec::new(),
         hosted: Vec::new(),
+        counters: MemberCounters::default(),
     }
 }
 
@@ -143,6 +151,10 @@ pub fn status() -> Status {
                 active: names(&["em1"]),
                 inactive: names(&["em2"]),
                 unusable: names(&["em0"]),
+                counters: GroupCounters {
+                    failovers: 3,
+                    failbacks: 2,
+                },
             },
             GroupStatus {
                 name: String::new(),
@@ -152,6 +164,7 @@ pub fn status() -> Status {
                 active: Vec::new(),
                 inactive: Vec::new(),
                 unusable: names(&["em3"]),
+                counters: GroupCounters::default(),
             },
         ],
         interfaces: vec![em0, em1, em2, em3],

@@ -38,6 +38,7 @@ use super::tracking::{RestoreReason, Tracking, TrackingAction, TrackingState};
 
 mod reload;
 mod status;
+mod tally;
 #[cfg(test)]
 mod tests;
 
@@ -129,6 +130,8 @@ pub struct LaggEngine {
     /// sync: every one at start (a laggd that died may have left ports
     /// out) and after the OS refused a change.
     unasserted: BTreeSet<usize>,
+    /// Probe, failure and tracking counts since the start.
+    tally: tally::Tally,
 }
 
 impl LaggEngine {
@@ -194,6 +197,7 @@ impl LaggEngine {
             active: BTreeMap::new(),
             actions: Vec::new(),
             unasserted: (0..cfg_aggregates).collect(),
+            tally: tally::Tally::default(),
         }
     }
 
@@ -444,13 +448,14 @@ impl LaggEngine {
                 let acts = self.tracking.set_upstream(u, up);
                 self.tracking_actions(acts);
             }
-            let up = self
+            let state = self
                 .tracking
                 .view()
                 .iter()
                 .find(|v| v.name == tg.name)
-                .is_none_or(|v| v.state != TrackingState::Down);
-            self.object(&tg.name, up, now);
+                .map_or(TrackingState::Up, |v| v.state);
+            self.tally.tracking_state(&tg.name, state);
+            self.object(&tg.name, state != TrackingState::Down, now);
         }
         for a in 0..self.aggregates.len() {
             let name = self.cfg.aggregates[a].name.clone();
@@ -490,16 +495,22 @@ impl LaggEngine {
         let agg = self.cfg.aggregates[a].name.clone();
         for e in out {
             match e {
-                AggregateEvent::PortFailed { port, why } => self.log(
-                    Level::Err,
-                    LogKind::State,
-                    msg::port_failed(&agg, &port, &why),
-                ),
-                AggregateEvent::PortRepaired { port, why } => self.log(
-                    Level::Err,
-                    LogKind::State,
-                    msg::port_repaired(&agg, &port, &why),
-                ),
+                AggregateEvent::PortFailed { port, why } => {
+                    self.tally.port_verdict(&port, false);
+                    self.log(
+                        Level::Err,
+                        LogKind::State,
+                        msg::port_failed(&agg, &port, &why),
+                    )
+                }
+                AggregateEvent::PortRepaired { port, why } => {
+                    self.tally.port_verdict(&port, true);
+                    self.log(
+                        Level::Err,
+                        LogKind::State,
+                        msg::port_repaired(&agg, &port, &why),
+                    )
+                }
                 AggregateEvent::Membership(ports) => {
                     self.actions.push(LaggAction::SetMembership {
                         aggregate: agg.clone(),

@@ -41,6 +41,7 @@ impl LaggEngine {
         let mut fresh = LaggEngine::new(cfg, seed, now);
         fresh.links = std::mem::take(&mut self.links);
         fresh.active = std::mem::take(&mut self.active);
+        fresh.tally = std::mem::take(&mut self.tally);
         for p in &mut fresh.ports {
             let new_lc = &fresh.cfg.aggregates[p.aggregate];
             let Some(old) = self.ports.iter_mut().find(|o| o.name == p.name)
@@ -60,6 +61,14 @@ impl LaggEngine {
                 p.changed_at = old.changed_at;
                 p.reason = old.reason;
                 p.reported = old.reported;
+            }
+        }
+        // The detectors left in the old ports are those replaced (or the
+        // new ones swapped in, which have counted nothing): their counts
+        // stay with the port's name.
+        for old in &self.ports {
+            for (_, d, _) in &old.probes {
+                fresh.tally.retire(&old.name, &d.counters());
             }
         }
         for (a, agg) in fresh.aggregates.iter_mut().enumerate() {

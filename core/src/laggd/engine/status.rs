@@ -7,7 +7,7 @@ use crate::laggd::config::{Effector, ObjectKind, TargetRule, UpstreamHealth};
 use crate::laggd::redundancy::TrackEffect;
 use crate::laggd::tracking::TrackingState;
 use crate::link::LinkState;
-use crate::probe::{TargetState, Verdict};
+use crate::probe::{Counters, TargetState, Verdict};
 use crate::time::Instant;
 use mpath_proto::laggd::{
     AggregateStatus, LaggStatus, PortStatus, PortTarget, RedundancyStatus,
@@ -22,6 +22,15 @@ fn us(d: Option<Duration>) -> Option<u64> {
 
 fn ms(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// What port `p`'s live detectors counted, every family.
+fn live_counters(p: &Port) -> Counters {
+    let mut c = Counters::default();
+    for (_, d, _) in &p.probes {
+        c.add(&d.counters());
+    }
+    c
 }
 
 fn up_down(up: Option<bool>) -> String {
@@ -142,6 +151,7 @@ impl LaggEngine {
             targets,
             changed_ms_ago: p.changed_at.map(|t| ms(now.saturating_since(t))),
             reason: p.reason.to_string(),
+            counters: self.tally.port(&p.name, &live_counters(p)),
         }
     }
 
@@ -201,6 +211,7 @@ impl LaggEngine {
                     .to_string(),
                     upstream,
                     downstream,
+                    downs: self.tally.downs(&g.name),
                 }
             })
             .collect()

@@ -203,13 +203,17 @@ impl Engine {
                                 addr,
                             });
                         }
-                        let s = if home.as_deref() == Some(to.as_str()) {
+                        let back = home.as_deref() == Some(to.as_str());
+                        let s = if back {
                             msg::failed_back(&to)
                         } else {
                             msg::failed_over(f, &to)
                         };
+                        // One failover (or failback) per summary line,
+                        // however many addresses moved together.
                         if !summaries.contains(&s) {
                             summaries.push(s);
+                            self.tally.moved(&gname, back);
                         }
                     }
                     self.add_data_address(&to, addr);
@@ -281,6 +285,7 @@ impl Engine {
         };
         let (level, text) = match cause {
             Cause::InterfaceFailure | Cause::GroupFailure => {
+                self.tally.failed(member);
                 let now = self.now;
                 for p in &mut self.ifaces[i].paths {
                     if let Some(d) = &mut p.detector {
@@ -294,6 +299,7 @@ impl Engine {
                 (Level::Err, msg::interface_failure(member, group))
             }
             Cause::Repair if from == MemberState::Failed => {
+                self.tally.repaired(member);
                 (Level::Err, msg::interface_repair(member, group))
             }
             Cause::Repair | Cause::LostTargets | Cause::FoundTargets => {

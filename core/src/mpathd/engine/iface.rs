@@ -20,7 +20,7 @@ use crate::addr::Family;
 use crate::link::{LinkDetector, LinkState};
 use crate::mpathd::config::TestAddress;
 use crate::mpathd::group::{Evidence, Health};
-use crate::probe::{ProbeDetector, Verdict};
+use crate::probe::{Counters, ProbeDetector, Verdict};
 use crate::time::Instant;
 
 use crate::kernel::KernelLink;
@@ -40,9 +40,31 @@ pub(super) struct Path {
     /// The configured targets of this family (the interface's, then its
     /// group's); empty when targets are found from routes or multicast.
     pub explicit: Vec<IpAddr>,
+    /// The counts of the detectors this path had before the current one
+    /// (dropped while offline, without a test address, or rebuilt by a
+    /// reload): the path's counters last as long as the daemon.
+    pub retired: Counters,
 }
 
 impl Path {
+    /// Drops the detector, keeping its counts; true if there was one.
+    pub fn retire_detector(&mut self) -> bool {
+        let Some(d) = self.detector.take() else {
+            return false;
+        };
+        self.retired.add(&d.counters());
+        true
+    }
+
+    /// Every probe this path ever sent and what became of them.
+    pub fn counters(&self) -> Counters {
+        let mut c = self.retired;
+        if let Some(d) = &self.detector {
+            c.add(&d.counters());
+        }
+        c
+    }
+
     /// Probe-capable: probing and something to probe.
     pub fn capable(&self) -> bool {
         self.detector

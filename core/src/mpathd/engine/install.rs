@@ -81,6 +81,7 @@ impl Engine {
                     let mut n = new_iface(
                         &ic.name, &group, ic.test_v4, ic.test_v6, now,
                     );
+                    keep_counters(&mut n, &old);
                     n.kernel = old.kernel;
                     n.link = old.link;
                     n.appeared_at = old.appeared_at;
@@ -150,6 +151,7 @@ pub(super) fn new_iface(
         src: None,
         detector: None,
         explicit: Vec::new(),
+        retired: Default::default(),
     };
     let mut paths = Vec::new();
     if let Some(p) = test_v4 {
@@ -169,6 +171,16 @@ pub(super) fn new_iface(
         offline: false,
         fresh_link: false,
         os_member: false,
+    }
+}
+
+/// A rebuilt interface keeps the probe counts of its old paths (by
+/// family): counters reset only when the daemon restarts.
+fn keep_counters(new: &mut Iface, old: &Iface) {
+    for p in &mut new.paths {
+        if let Some(o) = old.paths.iter().find(|o| o.family == p.family) {
+            p.retired = o.counters();
+        }
     }
 }
 

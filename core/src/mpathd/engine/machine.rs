@@ -20,6 +20,7 @@ use crate::time::Instant;
 
 use super::action::{Action, Level, LogKind};
 use super::iface::Iface;
+use super::tally::Tally;
 use crate::kernel::KernelRoute;
 
 /// How long a grouped interface may lack a test address before in.mpathd
@@ -98,6 +99,8 @@ pub struct Engine {
     scratch: Vec<usize>,
     /// Changes whenever [`Engine::probe_paths`] would answer differently.
     pub(super) paths_version: u64,
+    /// Failovers, failbacks, failures and repairs since the start.
+    pub(super) tally: Tally,
 }
 
 pub(super) fn probe_config(cfg: &MpathdConfig) -> ProbeConfig {
@@ -129,6 +132,7 @@ impl Engine {
             dirty: Vec::new(),
             scratch: Vec::new(),
             paths_version: 0,
+            tally: Tally::default(),
         };
         e.install(cfg, now);
         e
@@ -239,7 +243,7 @@ impl Engine {
         self.groups[g].offline(ifname, &mut out)?;
         self.ifaces[i].offline = true;
         for p in &mut self.ifaces[i].paths {
-            p.detector = None;
+            p.retire_detector();
         }
         self.paths_version += 1;
         self.group_events(g, out);

@@ -31,6 +31,7 @@
 //! | `evaluate.rs`| member health to group decisions to actions           |
 //! | `routes.rs`  | gateway routes following the data addresses            |
 //! | `query.rs`   | the operator's status                                  |
+//! | `tally.rs`   | failovers, failbacks, failures: counts for the daemon's life |
 //!
 //! Data addresses are observed, not assumed: each snapshot tells the
 //! group where the kernel really has them, so an address left on two
@@ -48,6 +49,7 @@ mod paths;
 mod query;
 mod routes;
 mod sync;
+mod tally;
 
 #[cfg(test)]
 mod sim;

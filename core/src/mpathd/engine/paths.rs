@@ -48,10 +48,10 @@ impl Engine {
             }
             if src != path.src {
                 path.src = src;
-                paths_changed |= path.detector.take().is_some();
+                paths_changed |= path.retire_detector();
             }
             if iface.offline {
-                paths_changed |= path.detector.take().is_some();
+                paths_changed |= path.retire_detector();
                 continue;
             }
             if path.src.is_some() && path.detector.is_none() {

@@ -9,7 +9,8 @@ use crate::probe::{TargetKind, TargetState, Verdict};
 use super::iface::{Iface, Path};
 use super::machine::Engine;
 use mpath_proto::mpathd::{
-    AddressStatus, GroupStatus, InterfaceStatus, PathInfo, Status, TargetStatus,
+    AddressStatus, GroupStatus, InterfaceStatus, PathInfo, ProbeCounters,
+    Status, TargetStatus,
 };
 
 fn micros(d: Option<Duration>) -> Option<u64> {
@@ -75,6 +76,19 @@ fn path_info(p: &Path) -> PathInfo {
         verdict: verdict_word(p).to_string(),
         fdt_ms: p.detector.as_ref().map(|d| millis(d.fdt())),
         targets,
+        probes: probe_counters(p),
+    }
+}
+
+/// The path's failure-detection probes, in the shape that only grows
+/// (see [`crate::probe::Counters::timed_out`]).
+fn probe_counters(p: &Path) -> ProbeCounters {
+    let c = p.counters();
+    ProbeCounters {
+        sent: c.sent,
+        answered: c.answered_in_time(),
+        lost: c.timed_out(),
+        late: c.late,
     }
 }
 
@@ -118,6 +132,7 @@ impl Engine {
                 active: Vec::new(),
                 inactive: Vec::new(),
                 unusable: Vec::new(),
+                counters: self.tally.group(g.name()),
             };
             for m in g.members() {
                 let list = if m.is_active() {
@@ -174,6 +189,7 @@ impl Engine {
                     .iter()
                     .map(ToString::to_string)
                     .collect(),
+                counters: self.tally.member(&i.name),
             });
         }
         st

@@ -195,7 +195,7 @@ impl Engine {
             }
             (Some(_), None) => {
                 for p in &mut iface.paths {
-                    p.detector = None;
+                    p.retire_detector();
                     p.src = None;
                 }
                 self.paths_version += 1;

@@ -89,6 +89,7 @@ impl ProbeDetector {
         self.counters.acked += 1;
         if late {
             self.counters.lost = self.counters.lost.saturating_sub(1);
+            self.counters.late += 1;
         }
         let rtt = reply.received_at.saturating_since(p.sent_at);
         out.push(ProbeEvent::ProbeResolved {
