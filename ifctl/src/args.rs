@@ -28,6 +28,7 @@ usage: ifctl [-s socket] [-S socket] [-j]
        ifctl [-s socket] interface -test inet | -test inet6
        ifctl [-s socket] [-S socket] [-j] watch [mpathd | laggd]
        ifctl [-s socket] [-S socket] reload [mpathd | laggd]
+       ifctl [-s socket] [-S socket] metrics [-o file]
        ifctl -h";
 
 /// A listing, of either daemon.
@@ -189,6 +190,11 @@ pub enum Command {
         daemon: Daemon,
         /// `-j`.
         json: bool,
+    },
+    /// `metrics`: both daemons in the Prometheus text format.
+    Metrics {
+        /// `-o FILE`: replace this file instead of printing.
+        file: Option<String>,
     },
 }
 
@@ -409,6 +415,20 @@ fn words(free: &[String], json: bool) -> Result<Command, UsageError> {
             }
             Command::Admin(daemon, RequestBody::Reload)
         }
+        ["metrics", rest @ ..] => Command::Metrics {
+            file: match rest {
+                [] => None,
+                ["-o", f] if !f.is_empty() => Some(f.to_string()),
+                ["-o"] | ["-o", _] => {
+                    return usage("metrics -o needs a file name")
+                }
+                [extra, ..] => {
+                    return usage(format!(
+                        "unexpected argument `{extra}`: metrics takes -o file"
+                    ))
+                }
+            },
+        },
         [interface] => {
             return Ok(Command::Show {
                 interface: interface.to_string(),
@@ -717,6 +737,28 @@ mod tests {
         assert!(
             matches!(cmd("-S /l em0 offline"), Command::Admin(d, _) if d == m)
         );
+    }
+
+    #[test]
+    fn metrics_command() {
+        assert_eq!(cmd("metrics"), Command::Metrics { file: None });
+        let c = ok("-s /m.sock -S /l.sock metrics -o /var/tmp/ipmp.prom");
+        assert_eq!(
+            c.command,
+            Command::Metrics {
+                file: Some("/var/tmp/ipmp.prom".into())
+            }
+        );
+        assert_eq!(c.socket_of(Daemon::Laggd), "/l.sock");
+        for (line, why) in [
+            ("metrics -o", "needs a file name"),
+            ("metrics x", "unexpected argument `x`"),
+            ("metrics -o a b", "unexpected argument `-o`"),
+            ("-j metrics", "-j applies to"),
+        ] {
+            let e = parse(&args(line)).unwrap_err().0;
+            assert!(e.contains(why), "`{line}`: {e}");
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The commands that ask both daemons: the summary (`ifctl` alone) and
-//! one interface (`ifctl IF`).
+//! one interface (`ifctl IF`); `ifctl metrics` asks the same way.
 //!
 //! Both ask mpathd and laggd at once. A daemon that is not running
 //! (nothing listens at its socket) is left out without a word, since
@@ -27,7 +27,7 @@ use crate::out::Out;
 use crate::{json, show, Failure, EX_NOUSER, EX_UNAVAILABLE};
 
 /// Sends `status` to mpathd and laggd; the replies are read as needed.
-fn ask(cli: &Cli) -> Result<[Sent; 2], Failure> {
+pub(crate) fn ask(cli: &Cli) -> Result<[Sent; 2], Failure> {
     let sock = |d: Daemon| Path::new(cli.socket_of(d));
     client::send_each([
         (Daemon::Mpathd, sock(Daemon::Mpathd), RequestBody::Status),
@@ -64,7 +64,7 @@ fn both_failed(first: Failure, second: Failure) -> Failure {
 
 /// The failure to end with, if any: the daemons that failed, not those
 /// that are merely not running.
-fn failures(
+pub(crate) fn failures(
     mpathd: Option<Failure>,
     laggd: Option<Failure>,
 ) -> Option<Failure> {
@@ -75,13 +75,13 @@ fn failures(
 }
 
 /// What one daemon's answer gives: its status, or why there is none.
-struct Part<T> {
-    got: Option<T>,
-    failed: Option<Failure>,
-    absent: Option<Failure>,
+pub(crate) struct Part<T> {
+    pub got: Option<T>,
+    pub failed: Option<Failure>,
+    pub absent: Option<Failure>,
 }
 
-fn part<T>(a: Answer<T>) -> Part<T> {
+pub(crate) fn part<T>(a: Answer<T>) -> Part<T> {
     let none = Part {
         got: None,
         failed: None,

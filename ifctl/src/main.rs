@@ -18,6 +18,7 @@
 //! | `show`     | the summary and one member's status (mpathd)          |
 //! | `lagg`     | laggd's status for people (`-L -R -T`, `ifctl lagg0`) |
 //! | `json`     | `-j` output                                           |
+//! | `metrics`  | `ifctl metrics`: the Prometheus text format           |
 //! | `events`   | `watch` lines and the clock of `-p`                   |
 //! | `out`      | output that ends quietly on a closed pipe             |
 
@@ -28,6 +29,7 @@ mod events;
 mod json;
 mod lagg;
 mod listings;
+mod metrics;
 mod out;
 mod run;
 mod show;
@@ -48,8 +50,11 @@ pub const EX_NOUSER: u8 = 67;
 /// The daemon cannot be reached, does not answer, or nothing probes
 /// (-p).
 pub const EX_UNAVAILABLE: u8 = 69;
-/// Standard output failed (other than a closed pipe).
+/// Standard output (or the `metrics -o` file) failed (other than a
+/// closed pipe).
 pub const EX_IOERR: u8 = 74;
+/// The `metrics -o` file cannot be created.
+pub const EX_CANTCREAT: u8 = 73;
 /// sysexits(3) EX_OSERR: the OS refused something it should allow.
 pub const EX_OSERR: u8 = 71;
 /// The daemon refused in the current state (last usable member, already

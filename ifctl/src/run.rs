@@ -65,6 +65,9 @@ pub fn run<W: Write>(
         Command::Watch { daemon, json } => {
             watch(*daemon, sock(*daemon), *json, out, started)
         }
+        Command::Metrics { file } => {
+            crate::metrics::metrics(cli, file.as_deref(), out)
+        }
     }
 }
 

@@ -88,7 +88,9 @@ pub struct PortStatus {
 }
 
 /// A port's counts since the daemon started.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize,
+)]
 pub struct PortCounters {
     /// Probes (ARP requests, neighbour solicitations) sent, every
     /// family.

@@ -42,7 +42,9 @@ pub struct GroupStatus {
 }
 
 /// A group's counts since the daemon started (a reload keeps them).
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize,
+)]
 pub struct GroupCounters {
     /// Moves of a member's data addresses to another member (one per
     /// "Successfully failed over" log line).
@@ -87,7 +89,9 @@ pub struct InterfaceStatus {
 }
 
 /// A member's counts since the daemon started (a reload keeps them).
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize,
+)]
 pub struct MemberCounters {
     /// Times it was found failed (an interface or a group failure).
     pub failures: u64,
@@ -118,7 +122,9 @@ pub struct PathInfo {
 
 /// A probe path's failure-detection probes since the daemon started.
 /// `sent` is `answered + lost` plus the (at most two) in flight.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize,
+)]
 pub struct ProbeCounters {
     /// Probes sent.
     pub sent: u64,

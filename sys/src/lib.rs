@@ -31,6 +31,7 @@
 //! | [`peercred`]  | the uid at the other end of a control connection      |
 //! | [`signal`]    | signals as bytes on a self-pipe                       |
 //! | [`sandbox`]   | ifctl's sandbox (Capsicum on FreeBSD)                 |
+//! | [`replace`]   | a file replaced whole, even from inside the sandbox   |
 //!
 //! Per-OS extras, for tests, examples and fuzzing: Linux `netlink`,
 //! `bond`, `link`, `packet`; FreeBSD `route`, `lagg`,
@@ -130,6 +131,6 @@ pub mod aggregate {
 }
 pub use os::{kernel, probes};
 pub use unix::{
-    clock, daemon, echo, ha, ifaddrs, ifindex, peercred, sandbox, signal,
-    sockbuf, wait,
+    clock, daemon, echo, ha, ifaddrs, ifindex, peercred, replace, sandbox,
+    signal, sockbuf, wait,
 };

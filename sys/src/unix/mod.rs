@@ -35,6 +35,7 @@ pub mod peercred;
 #[cfg(not(target_os = "linux"))]
 pub(crate) mod probes;
 pub(crate) mod rawsock;
+pub mod replace;
 pub mod sandbox;
 pub mod signal;
 pub(crate) mod sockaddr;
