@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use common::{ifctl_bin, laggd_bin, wait, Run};
+use common::{ifctl_bin, laggd_bin, promtool_check, sample, wait, Run};
 use mpath_lab::client::lagg_status;
 use mpath_lab::{root_or_skip, Daemon, Lab, LabSpec, Ns};
 use mpath_proto::laggd::LaggStatus;
@@ -243,4 +243,96 @@ fn laggd_seen_through_ifctl() {
              running at {NO_MPATHD}\n"
         )
     );
+}
+
+/// `ifctl metrics` against laggd alone: promtool passes it with no lint
+/// problem, and the values follow carrier cuts (a port's state, the
+/// link-state group going down, the redundancy group's priority).
+#[test]
+fn laggd_metrics_pass_promtool_and_follow_carrier_cuts() {
+    let test = "laggd_metrics_pass_promtool_and_follow_carrier_cuts";
+    if !root_or_skip(test) {
+        return;
+    }
+    let s = Setup::new("metrics");
+    let metrics = || {
+        let r = s.ifctl(&["metrics"]);
+        assert_eq!((r.code, r.err.as_str()), (0, ""), "{r:?}");
+        r.out
+    };
+    const MP0: &str = "aggregate=\"bond0\",port=\"mp0\"";
+    let mut text = String::new();
+    let ready = wait(S(5), || {
+        text = metrics();
+        sample(&text, &format!("laggd_port_state{{{MP0},state=\"ok\"}}"))
+            == Some(1.0)
+    });
+    assert!(ready, "{text}");
+    if let Some(problems) = promtool_check(test, &text) {
+        assert_eq!(problems, "", "{text}");
+    }
+    let at = |text: &str, series: &str| sample(text, series);
+    assert_eq!(at(&text, "laggd_up"), Some(1.0));
+    assert_eq!(at(&text, "mpathd_up"), Some(0.0), "mpathd is not running");
+    assert_eq!(
+        at(&text, "laggd_aggregate_live_ports{aggregate=\"bond0\"}"),
+        Some(2.0)
+    );
+    assert_eq!(
+        at(&text, "laggd_aggregate_min_links{aggregate=\"bond0\"}"),
+        Some(1.0)
+    );
+    assert_eq!(
+        at(&text, "laggd_redundancy_current_priority{group=\"rg1\"}"),
+        Some(120.0)
+    );
+
+    // Every upstream cut: mp0 fails, the group goes down and disables
+    // mp2, rg1 loses 50.
+    s.lab.carrier(0, false);
+    s.lab.carrier(1, false);
+    let followed = wait(S(5), || {
+        text = metrics();
+        at(
+            &text,
+            &format!("laggd_port_state{{{MP0},state=\"failed\"}}"),
+        ) == Some(1.0)
+            && at(
+                &text,
+                "laggd_track_group_state{group=\"uplinks\",state=\"down\"}",
+            ) == Some(1.0)
+            && at(&text, "laggd_track_group_downs_total{group=\"uplinks\"}")
+                == Some(1.0)
+            && at(
+                &text,
+                "laggd_track_group_downstream_state{group=\"uplinks\",\
+                 interface=\"mp2\",state=\"disabled\"}",
+            ) == Some(1.0)
+            && at(&text, "laggd_redundancy_current_priority{group=\"rg1\"}")
+                == Some(70.0)
+            && at(&text, &format!("laggd_port_failures_total{{{MP0}}}"))
+                == Some(1.0)
+    });
+    assert!(followed, "{text}\n{}", s.laggd.log());
+    assert_eq!(
+        at(
+            &text,
+            "laggd_aggregate_below_min_links{aggregate=\"bond0\"}"
+        ),
+        Some(1.0)
+    );
+    if let Some(problems) = promtool_check(test, &text) {
+        assert_eq!(problems, "", "{text}");
+    }
+    s.lab.carrier(0, true);
+    let back = wait(S(5), || {
+        text = metrics();
+        at(
+            &text,
+            "laggd_track_group_state{group=\"uplinks\",state=\"up\"}",
+        ) == Some(1.0)
+            && at(&text, &format!("laggd_port_repairs_total{{{MP0}}}"))
+                == Some(1.0)
+    });
+    assert!(back, "{text}\n{}", s.laggd.log());
 }

@@ -129,3 +129,56 @@ pub use mpath_lab::mpathd::wait;
 pub fn path_str(path: &Path) -> &str {
     path.to_str().expect("UTF-8 path")
 }
+
+/// Runs `promtool check metrics` (Debian's `prometheus` package, which
+/// tests/setup installs) on `text`: its complaints, empty when the text
+/// parses and passes every lint. `None` when promtool is missing and the
+/// test may skip; under `CI=true` a missing promtool fails instead.
+pub fn promtool_check(test: &str, text: &str) -> Option<String> {
+    use std::io::Write;
+    use std::process::Stdio;
+    let child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "{test}: promtool not found ({e}); tests/setup installs \
+                 Debian's prometheus package"
+            );
+            eprintln!("{test}: promtool check skipped: promtool not found");
+            return None;
+        }
+    };
+    child
+        .stdin
+        .take()
+        .expect("promtool's stdin")
+        .write_all(text.as_bytes())
+        .expect("write to promtool");
+    let o = child.wait_with_output().expect("promtool");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    Some(if o.status.success() && said.trim().is_empty() {
+        String::new()
+    } else {
+        format!("promtool exited with {}: {said}", o.status)
+    })
+}
+
+/// The value of the sample `series` (name and labels, exactly as
+/// printed) in metrics `text`.
+pub fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines().find_map(|l| {
+        let (s, v) = l.rsplit_once(' ')?;
+        (s == series).then(|| v.parse().ok())?
+    })
+}
