@@ -385,11 +385,14 @@ impl LaggEngine {
 
     /// Brings the policies in line with the ports' verdicts.
     fn evaluate(&mut self, now: Instant) {
-        for i in 0..self.ports.len() {
+        // Repairs before failures: when one snapshot brings a port back
+        // as another goes, the aggregate must never look as if every
+        // port had failed in between.
+        let mut order: Vec<usize> = (0..self.ports.len()).collect();
+        order.sort_by_key(|&i| self.port_health(i) != Some(true));
+        for i in order {
             let p = &self.ports[i];
-            let rule = self.cfg.aggregates[p.aggregate].rule;
-            let probe = p.probes.first().map(|(_, d, _)| d);
-            let h = port_healthy(&p.link, probe, rule);
+            let h = self.port_health(i);
             if h == p.healthy && p.policy_knows {
                 continue;
             }
@@ -437,14 +440,22 @@ impl LaggEngine {
             let up = self.link_up(&name);
             self.object(&name, up, now);
         }
-        // Upstream health for link-state tracking.
+        // Upstream health for link-state tracking. Upstreams that are up
+        // go first: when one returns in the same snapshot as another
+        // leaves, the group must not look down in between (its
+        // downstream interfaces would be brought down and up again).
         for g in 0..self.cfg.tracking.len() {
             let tg = self.cfg.tracking[g].clone();
-            for u in &tg.upstream {
-                let up = match tg.health {
-                    UpstreamHealth::Link => self.link_up(u),
-                    UpstreamHealth::Probe => self.verdict(u),
-                };
+            let mut health: Vec<(&String, bool)> = tg
+                .upstream
+                .iter()
+                .map(|u| match tg.health {
+                    UpstreamHealth::Link => (u, self.link_up(u)),
+                    UpstreamHealth::Probe => (u, self.verdict(u)),
+                })
+                .collect();
+            health.sort_by_key(|(_, up)| !up);
+            for (u, up) in health {
                 let acts = self.tracking.set_upstream(u, up);
                 self.tracking_actions(acts);
             }
@@ -462,6 +473,14 @@ impl LaggEngine {
             let up = self.aggregates[a].object_up();
             self.object(&name, up, now);
         }
+    }
+
+    /// Port `i`'s health from its link and probes (`None`: not known
+    /// yet).
+    fn port_health(&self, i: usize) -> Option<bool> {
+        let p = &self.ports[i];
+        let rule = self.cfg.aggregates[p.aggregate].rule;
+        port_healthy(&p.link, p.probes.first().map(|(_, d, _)| d), rule)
     }
 
     fn link_up(&self, iface: &str) -> bool {

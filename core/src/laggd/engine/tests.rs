@@ -359,3 +359,29 @@ fn a_membership_the_os_refused_is_asked_again_at_the_next_sync() {
     w.sync();
     assert_eq!(w.memberships().len(), 2, "asked once, not forever");
 }
+
+#[test]
+fn an_upstream_returning_as_another_leaves_does_not_bounce_the_downstream() {
+    // Found by the soak (tests/soak): one snapshot in which p1 comes
+    // back and p0 goes down. Taken in configuration order, p0's loss
+    // made every upstream look down for an instant, and d0 was brought
+    // down and up again.
+    let mut w = World::new(
+        "lagg bond0 ports p0 p1\n\
+         track-group t upstream p0 p1 downstream d0 health link\n",
+    );
+    w.run_for(Duration::from_millis(10));
+    w.carrier("p1", false);
+    w.run_for(Duration::from_millis(10));
+    for l in &mut w.snap.links {
+        match l.name.as_str() {
+            "p0" => l.carrier = Some(false),
+            "p1" => l.carrier = Some(true),
+            _ => {}
+        }
+    }
+    w.sync();
+    w.run_for(Duration::from_millis(10));
+    assert!(w.ups("d0").is_empty(), "{:?}", w.actions);
+    assert_eq!(w.e.status(w.now).tracking[0].state, "up");
+}
