@@ -8,8 +8,9 @@
 //!   stays up), timed to the failure and to the failover, then repaired.
 //!   Any other "IP interface failure detected" is a false failure.
 //! - **laggd** (link-state tracking: upstream mp0 mp1, downstream mp2):
-//!   one upstream at a time flaps every 5-15 s, which must never bring
-//!   mp2 down; every 5 minutes both upstreams lose carrier (a real
+//!   one upstream at a time flaps every 5-15 s (one flap in three
+//!   handing over to the other in the same instant), which must never
+//!   bring mp2 down; every 5 minutes both upstreams lose carrier (a real
 //!   cut), timed to mp2 being err-disabled and, after one upstream
 //!   returns, to mp2 being restored.
 //!
@@ -403,11 +404,22 @@ fn laggd(minutes: u64) -> usize {
             continue;
         }
         // One upstream flaps: the other stays up, so mp2 must stay up.
+        // One flap in three hands over: the flapping upstream returns
+        // in the same instant as the other leaves, then that one
+        // returns (the case that once bounced mp2).
         flaps += 1;
         let i = rng.below(2);
+        let hold = |rng: &mut Rng| {
+            Instant::now() + Duration::from_millis(500 + rng.below(2500))
+        };
         ip.run(&format!("link set s{i} down"));
-        w.pump(Instant::now() + Duration::from_millis(500 + rng.below(2500)));
+        w.pump(hold(&mut rng));
         ip.run(&format!("link set s{i} up"));
+        if rng.below(3) == 0 {
+            ip.run(&format!("link set s{} down", 1 - i));
+            w.pump(hold(&mut rng));
+            ip.run(&format!("link set s{} up", 1 - i));
+        }
         let pause = Duration::from_millis(5000 + rng.below(10_000));
         let mut until = (Instant::now() + pause).min(end);
         if next_cut > Instant::now() {
