@@ -167,6 +167,19 @@ pub fn foreign_data_address(addr: IpPrefix, ifname: &str) -> String {
     )
 }
 
+/// A data address found on a member of another group (left by a
+/// reload that moved it, or by a crash): removed there.
+pub fn data_address_in_other_group(
+    addr: IpPrefix,
+    ifname: &str,
+    group: &str,
+) -> String {
+    format!(
+        "data address {addr} is on {ifname}, a member of group {group}; \
+         removing it there"
+    )
+}
+
 /// A data address dropped from the configuration by a reload.
 pub fn no_longer_configured(addr: IpPrefix) -> String {
     format!(

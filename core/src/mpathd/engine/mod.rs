@@ -52,6 +52,8 @@ mod sync;
 mod tally;
 
 #[cfg(test)]
+mod faults;
+#[cfg(test)]
 mod sim;
 #[cfg(test)]
 mod tests;

@@ -225,6 +225,8 @@ impl Engine {
             }
         }
         let mut extra = Vec::new();
+        let mut moved_out = Vec::new();
+        let mut extra_removals = Vec::new();
         for g in 0..self.groups.len() {
             let mut observed = Vec::new();
             for (prefix, _home, host) in self.groups[g].addresses() {
@@ -235,12 +237,29 @@ impl Engine {
                 for &name in on {
                     if group.member(name).is_some() {
                         in_group.push(name);
+                    } else if let Some(other) = self.named_group_of(name) {
+                        // A member of another of our groups: a leftover
+                        // of a reload that moved the address, or of a
+                        // crash. Both are ours, so the copy goes.
+                        if let Some(ifindex) = self.present_index(name) {
+                            extra_removals.push((name.to_string(), ifindex));
+                            moved_out.push(msg::data_address_in_other_group(
+                                prefix, name, other,
+                            ));
+                        }
                     } else if self
                         .foreign_logged
                         .insert((prefix, name.to_string()))
                     {
                         extra.push(msg::foreign_data_address(prefix, name));
                     }
+                }
+                for (ifname, ifindex) in extra_removals.drain(..) {
+                    self.actions.push(Action::RemoveAddress {
+                        ifname,
+                        ifindex,
+                        addr: prefix,
+                    });
                 }
                 // Keep one holder (the one we believe in, if it is one);
                 // remove the address from the others.
@@ -271,5 +290,16 @@ impl Engine {
         for m in extra {
             self.log(Level::Warning, LogKind::Address, m);
         }
+        for m in moved_out {
+            self.log(Level::Info, LogKind::Address, m);
+        }
+    }
+
+    /// The named group `ifname` is a member of, if any.
+    fn named_group_of(&self, ifname: &str) -> Option<&str> {
+        let i = *self.index.iface.get(ifname)?;
+        let g = self.index.group_of.get(i).copied().flatten()?;
+        let group = &self.groups[g];
+        (!group.is_anonymous()).then(|| group.name())
     }
 }

@@ -300,3 +300,33 @@ fn routes_through_a_failed_member_follow_the_addresses() {
     assert_eq!(w.kernel.routes[0].ifname, "mp1");
     assert_eq!(w.logged("moving route").len(), 1);
 }
+
+#[test]
+fn a_reload_that_moves_an_address_to_another_group_leaves_no_copy() {
+    // Found by the fault-sequence simulation (faults.rs, seed 66): the
+    // old host, now a member of another group, kept the address as a
+    // "foreign" one, so the host had it on two interfaces.
+    let mut w = world(BASE);
+    assert_eq!(w.holders("192.0.2.20/24"), ["mp1"]);
+    let moved = "\
+FAILURE_DETECTION_TIME=1000
+group ipmp0 target 192.0.2.1 192.0.2.2
+group ipmp1 target 192.0.2.1 192.0.2.2
+interface mp0 group ipmp0 test 192.0.2.11/24
+interface mp1 group ipmp1 test 192.0.2.12/24
+interface mp2 group ipmp0 test 192.0.2.13/24
+address 192.0.2.10/24 on mp0
+address 192.0.2.20/24 on mp2
+";
+    let cfg = crate::mpathd::config::parse("test.conf", moved)
+        .unwrap()
+        .config;
+    let now = w.now;
+    w.engine.reconfigure(cfg, now);
+    w.sync();
+    w.run_for(Duration::from_secs(3));
+    assert_eq!(w.holders("192.0.2.20/24"), ["mp2"], "{:#?}", w.log);
+    assert!(!w
+        .logged("data address 192.0.2.20/24 is on mp1, a member of group ipmp1")
+        .is_empty());
+}
