@@ -36,6 +36,8 @@ pub const MEMBERSHIP_SETTLE: std::time::Duration =
 
 use super::tracking::{RestoreReason, Tracking, TrackingAction, TrackingState};
 
+#[cfg(test)]
+mod faults;
 mod reload;
 mod status;
 mod tally;

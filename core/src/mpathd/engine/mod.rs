@@ -52,7 +52,7 @@ mod sync;
 mod tally;
 
 #[cfg(test)]
-mod faults;
+pub(crate) mod faults;
 #[cfg(test)]
 mod sim;
 #[cfg(test)]
