@@ -385,3 +385,30 @@ fn an_upstream_returning_as_another_leaves_does_not_bounce_the_downstream() {
     assert!(w.ups("d0").is_empty(), "{:?}", w.actions);
     assert_eq!(w.e.status(w.now).tracking[0].state, "up");
 }
+
+#[test]
+fn port_counters_survive_a_reload_that_replaces_the_detectors() {
+    let mut w = World::new(CONF);
+    w.run_for(Duration::from_secs(3));
+    w.cut.insert("p0".into());
+    w.run_for(Duration::from_secs(2));
+    let p0 = |w: &World| w.e.status(w.now).aggregates[0].ports[0].counters;
+    let before = p0(&w);
+    assert_eq!(before.failures, 1);
+    assert!(before.probes_lost >= 5, "{before:?}");
+    assert!(before.probes_sent >= before.probes_answered + before.probes_lost);
+    // Another FDT: new detectors, the counts stay.
+    let cfg = parse("laggd.conf", &CONF.replace("=1000", "=2000"))
+        .unwrap()
+        .config;
+    w.e.reconfigure(cfg, 4, w.now);
+    w.collect();
+    let after = p0(&w);
+    assert!(after.probes_sent >= before.probes_sent, "{after:?}");
+    assert_eq!(after.probes_lost, before.probes_lost);
+    assert_eq!(after.failures, 1);
+    w.carrier("p0", false);
+    w.carrier("p1", false);
+    w.run_for(Duration::from_millis(100));
+    assert_eq!(w.e.status(w.now).tracking[0].downs, 1);
+}

@@ -330,3 +330,43 @@ address 192.0.2.20/24 on mp2
         .logged("data address 192.0.2.20/24 is on mp1, a member of group ipmp1")
         .is_empty());
 }
+
+#[test]
+fn counters_survive_offline_reload_and_count_failovers() {
+    let mut w = world(BASE);
+    let sent = |w: &World| w.engine.status().interfaces[0].paths[0].probes.sent;
+    let before = sent(&w);
+    assert!(before >= 14, "3 s at FDT/7: {before}");
+    let now = w.now;
+    w.engine.offline("mp0", now).unwrap();
+    w.execute();
+    w.sync();
+    assert_eq!(sent(&w), before, "kept while offline");
+    let now = w.now;
+    w.engine.online("mp0", now).unwrap();
+    w.execute();
+    w.sync();
+    w.run_for(Duration::from_secs(3));
+    let after_online = sent(&w);
+    assert!(after_online > before);
+    // A reload that rebuilds mp0 (its test address changes) keeps them.
+    let changed = BASE.replace("192.0.2.11/24", "192.0.2.31/24");
+    let cfg = crate::mpathd::config::parse("test.conf", &changed)
+        .unwrap()
+        .config;
+    let now = w.now;
+    w.engine.reconfigure(cfg, now);
+    w.sync();
+    assert!(sent(&w) >= after_online);
+    let st = w.engine.status();
+    let g = &st.groups[0].counters;
+    // offline moved mp0's address over, online brought it back.
+    assert_eq!((g.failovers, g.failbacks), (1, 1));
+    let p = &st.interfaces[1].paths[0].probes;
+    assert_eq!(p.lost, 0);
+    assert!(p.answered + 2 >= p.sent && p.answered > 0, "{p:?}");
+    w.carrier("mp1", false);
+    let st = w.engine.status();
+    assert_eq!(st.interfaces[1].counters.failures, 1);
+    assert_eq!(st.groups[0].counters.failovers, 2);
+}
