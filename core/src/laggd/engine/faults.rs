@@ -21,6 +21,9 @@
 //! groups, and restarts over a scrambled membership. SIM_SEQUENCES=N
 //! runs N (`tests/soak` runs 10,000 in release).
 
+// The runs print their counts and failing seeds by design.
+#![allow(clippy::print_stdout)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::time::Duration;
@@ -50,8 +53,8 @@ const PORTS: [&str; 5] = ["p0", "p1", "p2", "p3", "p4"];
 const UPSTREAMS: [&str; 2] = ["u0", "u1"];
 const TARGETS: [&str; 2] = ["192.0.2.1", "192.0.2.2"];
 
-fn pick<'a, T>(rng: &mut Rng, v: &'a [T]) -> &'a T {
-    &v[rng.range_inclusive(0, v.len() as u64 - 1) as usize]
+fn pick<T: Copy>(rng: &mut Rng, v: &[T]) -> T {
+    v[rng.range_inclusive(0, v.len() as u64 - 1) as usize]
 }
 
 fn chance(rng: &mut Rng, percent: u64) -> bool {
@@ -63,7 +66,7 @@ fn some_ports(rng: &mut Rng, all: &[&'static str]) -> Vec<&'static str> {
     let mut v: Vec<&str> =
         all.iter().copied().filter(|_| chance(rng, 75)).collect();
     if v.is_empty() {
-        v.push(*pick(rng, all));
+        v.push(pick(rng, all));
     }
     for i in (1..v.len()).rev() {
         let j = rng.range_inclusive(0, i as u64) as usize;
@@ -369,13 +372,13 @@ enum Op {
 fn random_op(rng: &mut Rng) -> Op {
     let on = chance(rng, 50);
     match rng.range_inclusive(0, 18) {
-        0..=4 => Op::Carrier(*pick(rng, &PORTS), on),
-        5..=6 => Op::Carrier(*pick(rng, &UPSTREAMS), on),
-        7..=9 => Op::Cut(*pick(rng, &PORTS), on),
-        10 => Op::TargetDead(*pick(rng, &TARGETS), on),
-        11 => Op::Remove(*pick(rng, &PORTS)),
-        12 => Op::Return(*pick(rng, &PORTS)),
-        13 => Op::Refuse(*pick(rng, &["bond0", "bond1"])),
+        0..=4 => Op::Carrier(pick(rng, &PORTS), on),
+        5..=6 => Op::Carrier(pick(rng, &UPSTREAMS), on),
+        7..=9 => Op::Cut(pick(rng, &PORTS), on),
+        10 => Op::TargetDead(pick(rng, &TARGETS), on),
+        11 => Op::Remove(pick(rng, &PORTS)),
+        12 => Op::Return(pick(rng, &PORTS)),
+        13 => Op::Refuse(pick(rng, &["bond0", "bond1"])),
         14..=15 => Op::Reload(random_config(rng)),
         16 => Op::Restart(rng.next_u64()),
         _ => Op::HealAll,

@@ -19,6 +19,9 @@
 //! `cargo test` runs [`DEFAULT_SEQUENCES`]; SIM_SEQUENCES=N runs N
 //! (`tests/soak` runs 10,000 in release).
 
+// The runs print their counts and failing seeds by design.
+#![allow(clippy::print_stdout)]
+
 use std::time::Duration;
 
 use crate::kernel::KernelLink;
@@ -50,8 +53,8 @@ const SEQUENCE_BASE: u64 = 0;
 const MEMBERS: [&str; 4] = ["mp0", "mp1", "mp2", "mp3"];
 const TARGETS: [&str; 2] = ["192.0.2.1", "192.0.2.2"];
 
-fn pick<'a, T>(rng: &mut Rng, v: &'a [T]) -> &'a T {
-    &v[rng.range_inclusive(0, v.len() as u64 - 1) as usize]
+fn pick<T: Copy>(rng: &mut Rng, v: &[T]) -> T {
+    v[rng.range_inclusive(0, v.len() as u64 - 1) as usize]
 }
 
 fn chance(rng: &mut Rng, percent: u64) -> bool {
@@ -124,12 +127,12 @@ enum Op {
 }
 
 fn random_op(rng: &mut Rng) -> Op {
-    let m = *pick(rng, &MEMBERS);
+    let m = pick(rng, &MEMBERS);
     let on = chance(rng, 50);
     match rng.range_inclusive(0, 18) {
         0..=3 => Op::Carrier(m, on),
         4..=7 => Op::Cut(m, on),
-        8..=9 => Op::TargetDead(*pick(rng, &TARGETS), on),
+        8..=9 => Op::TargetDead(pick(rng, &TARGETS), on),
         10 => Op::Remove(m),
         11 => Op::Return(m),
         12..=13 => Op::Offline(m),
@@ -239,7 +242,9 @@ impl Run {
                 continue;
             }
             for _ in 0..rng.range_inclusive(0, 2) {
-                let on = pick(rng, &present).clone();
+                let on = present
+                    [rng.range_inclusive(0, present.len() as u64 - 1) as usize]
+                    .clone();
                 let l = w.link_mut(&on);
                 if !l.addrs.contains(&a.prefix) {
                     l.addrs.push(a.prefix);
