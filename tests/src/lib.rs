@@ -34,4 +34,13 @@ pub mod mpathd;
 mod proc;
 
 pub use lab::{Lab, LabSpec, Ns};
+
+/// The environment variable `name` parsed, or `default` (the knobs of
+/// the benchmarks and the soak).
+pub fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 pub use proc::{root_or_skip, Daemon};

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use mpath_lab::client::status;
 use mpath_lab::events::{drain, wait_event, watch, Shell};
-use mpath_lab::{root_or_skip, Daemon, Lab, LabSpec, Ns};
+use mpath_lab::{env_or, root_or_skip, Daemon, Lab, LabSpec, Ns};
 
 struct Stats(Vec<f64>);
 
@@ -238,14 +238,8 @@ fn main() {
     if !root_or_skip("mpathd-bench") {
         std::process::exit(1);
     }
-    let n: usize = std::env::var("TRIALS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(50);
-    let loss_secs: u64 = std::env::var("LOSS_SECONDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(120);
+    let n: usize = env_or("TRIALS", 50);
+    let loss_secs: u64 = env_or("LOSS_SECONDS", 120);
     println!("mpathd benchmark: {n} trials each (TRIALS=), lab in network namespaces");
     carrier_trials(n);
     for fdt in [1000u32, 100] {

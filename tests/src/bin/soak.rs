@@ -3,7 +3,8 @@
 //! path, while `tests/soak` keeps both CPUs busy; figures are printed,
 //! nothing is asserted (the script judges the false failures).
 //!
-//! - **mpathd** (FDT 1000 ms, two members, two targets): every 5
+//! - **mpathd** (the lab's usual configuration, `BASE`: FDT 1000 ms,
+//!   two members, two targets, a data address on each): every 5
 //!   minutes a real path cut of mp0 (nftables drops its frames, its link
 //!   stays up), timed to the failure and to the failover, then repaired.
 //!   Any other "IP interface failure detected" is a false failure.
@@ -28,18 +29,14 @@ use std::time::{Duration, Instant};
 
 use mpath_lab::client::{lagg_status, status};
 use mpath_lab::events::{watch, Shell};
-use mpath_lab::{root_or_skip, Daemon, Lab, LabSpec, Ns};
+use mpath_lab::mpathd::{wait, BASE};
+use mpath_lab::{env_or, root_or_skip, Daemon, Lab, LabSpec, Ns};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
 /// How often a real cut is made: SOAK_CUT_SECONDS, default 300.
 fn cut_every() -> Duration {
-    Duration::from_secs(
-        std::env::var("SOAK_CUT_SECONDS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(300),
-    )
+    Duration::from_secs(env_or("SOAK_CUT_SECONDS", 300))
 }
 const LOSS_PERCENT: u32 = 5;
 
@@ -232,26 +229,6 @@ fn spawn(lab: &Lab, dir: &Dir, name: &str, conf: &str) -> (Daemon, PathBuf) {
     (d, sock)
 }
 
-fn wait_until(within: Duration, mut f: impl FnMut() -> bool) -> bool {
-    let end = Instant::now() + within;
-    while Instant::now() < end {
-        if f() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    false
-}
-
-const MPATHD_CONF: &str = "\
-FAILURE_DETECTION_TIME=1000
-group ipmp0 target 192.0.2.1 192.0.2.2
-interface mp0 group ipmp0 test 192.0.2.11/24
-interface mp1 group ipmp0 test 192.0.2.12/24
-address 192.0.2.10/24 on mp0
-address 192.0.2.20/24 on mp1
-";
-
 fn mpathd(minutes: u64) -> usize {
     println!(
         "== mpathd: {minutes} min, FDT 1000 ms, {LOSS_PERCENT} % random loss \
@@ -259,8 +236,8 @@ fn mpathd(minutes: u64) -> usize {
     );
     let lab = Lab::new(LabSpec { members: 2 });
     let dir = Dir::new("mpathd");
-    let (d, sock) = spawn(&lab, &dir, "mpathd", MPATHD_CONF);
-    let healthy = wait_until(Duration::from_secs(30), || {
+    let (d, sock) = spawn(&lab, &dir, "mpathd", BASE);
+    let healthy = wait(Duration::from_secs(30), || {
         status(&sock).is_some_and(|s| {
             s.interfaces.iter().all(|i| i.state == "ok")
                 && s.addresses.iter().all(|a| a.host.as_ref() == Some(&a.home))
@@ -358,7 +335,7 @@ fn laggd(minutes: u64) -> usize {
     let lab = Lab::new(LabSpec { members: 3 });
     let dir = Dir::new("laggd");
     let (d, sock) = spawn(&lab, &dir, "laggd", LAGGD_CONF);
-    let up = wait_until(Duration::from_secs(30), || {
+    let up = wait(Duration::from_secs(30), || {
         lagg_status(&sock).is_some_and(|s| {
             s.tracking[0].state == "up"
                 && s.tracking[0].upstream.iter().all(|u| u.state == "up")
@@ -447,12 +424,8 @@ fn main() {
     if !root_or_skip("soak") {
         std::process::exit(1);
     }
-    let minutes: u64 = std::env::var("SOAK_MINUTES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(30);
-    let parts =
-        std::env::var("SOAK_PARTS").unwrap_or_else(|_| "mpathd laggd".into());
+    let minutes: u64 = env_or("SOAK_MINUTES", 30);
+    let parts: String = env_or("SOAK_PARTS", "mpathd laggd".into());
     let mut bad = 0;
     for part in parts.split_whitespace() {
         bad += match part {

@@ -32,7 +32,9 @@ use crate::kernel::{KernelLink, KernelSnapshot};
 use crate::laggd::config::parse;
 use crate::laggd::engine::{LaggAction, LaggEngine};
 use crate::laggd::redundancy::HaEffect;
-use crate::mpathd::engine::faults::run_parallel;
+use crate::mpathd::engine::faults::{
+    chance, pick, run_parallel, sequences, toggle,
+};
 use crate::rng::Rng;
 use crate::time::Instant;
 
@@ -52,14 +54,6 @@ const REPAIR_TIME: Duration = Duration::from_secs(70);
 const PORTS: [&str; 5] = ["p0", "p1", "p2", "p3", "p4"];
 const UPSTREAMS: [&str; 2] = ["u0", "u1"];
 const TARGETS: [&str; 2] = ["192.0.2.1", "192.0.2.2"];
-
-fn pick<T: Copy>(rng: &mut Rng, v: &[T]) -> T {
-    v[rng.range_inclusive(0, v.len() as u64 - 1) as usize]
-}
-
-fn chance(rng: &mut Rng, percent: u64) -> bool {
-    rng.range_inclusive(0, 99) < percent
-}
 
 /// The ports of `all` in a random order, at least one.
 fn some_ports(rng: &mut Rng, all: &[&'static str]) -> Vec<&'static str> {
@@ -393,20 +387,9 @@ fn apply(w: &mut World, op: &Op, rng: &mut Rng) {
             }
             w.sync();
         }
-        Op::Cut(p, on) => {
-            if *on {
-                w.cut.insert(p.to_string());
-            } else {
-                w.cut.remove(*p);
-            }
-        }
+        Op::Cut(p, on) => toggle(&mut w.cut, p.to_string(), *on),
         Op::TargetDead(t, on) => {
-            let t: IpAddr = t.parse().expect("target");
-            if *on {
-                w.dead.insert(t);
-            } else {
-                w.dead.remove(&t);
-            }
+            toggle(&mut w.dead, t.parse().expect("target"), *on)
         }
         Op::Remove(p) => {
             w.snap.links.retain(|l| l.name != *p);
@@ -575,10 +558,7 @@ fn sequence(seed: u64) -> Result<usize, String> {
 
 #[test]
 fn fault_sequences_keep_laggd_invariants() {
-    let n = std::env::var("SIM_SEQUENCES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(DEFAULT_SEQUENCES);
+    let n = sequences(DEFAULT_SEQUENCES);
     let seeds: Vec<u64> = REGRESSIONS.iter().copied().chain(1..=n).collect();
     let (steps, failed) = run_parallel(&seeds, sequence);
     println!(

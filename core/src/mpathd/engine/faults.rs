@@ -22,6 +22,7 @@
 // The runs print their counts and failing seeds by design.
 #![allow(clippy::print_stdout)]
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use crate::kernel::KernelLink;
@@ -53,12 +54,23 @@ const SEQUENCE_BASE: u64 = 0;
 const MEMBERS: [&str; 4] = ["mp0", "mp1", "mp2", "mp3"];
 const TARGETS: [&str; 2] = ["192.0.2.1", "192.0.2.2"];
 
-fn pick<T: Copy>(rng: &mut Rng, v: &[T]) -> T {
+/// One of `v`, at random.
+pub(crate) fn pick<T: Copy>(rng: &mut Rng, v: &[T]) -> T {
     v[rng.range_inclusive(0, v.len() as u64 - 1) as usize]
 }
 
-fn chance(rng: &mut Rng, percent: u64) -> bool {
+/// True `percent` times in a hundred.
+pub(crate) fn chance(rng: &mut Rng, percent: u64) -> bool {
     rng.range_inclusive(0, 99) < percent
+}
+
+/// Puts `v` in `set` (`on`) or takes it out.
+pub(crate) fn toggle<T: Ord>(set: &mut BTreeSet<T>, v: T, on: bool) {
+    if on {
+        set.insert(v);
+    } else {
+        set.remove(&v);
+    }
 }
 
 /// A random valid configuration: the four interfaces in one or two
@@ -168,20 +180,9 @@ impl Run {
                     w.carrier(m, *up);
                 }
             }
-            Op::Cut(m, cut) => {
-                if *cut {
-                    w.cut.insert(m.to_string());
-                } else {
-                    w.cut.remove(*m);
-                }
-            }
+            Op::Cut(m, cut) => toggle(&mut w.cut, m.to_string(), *cut),
             Op::TargetDead(t, dead) => {
-                let t = t.parse().expect("target");
-                if *dead {
-                    w.dead_targets.insert(t);
-                } else {
-                    w.dead_targets.remove(&t);
-                }
+                toggle(&mut w.dead_targets, t.parse().expect("target"), *dead)
             }
             Op::Remove(m) => {
                 w.kernel.links.retain(|l| l.name != *m);
@@ -395,16 +396,17 @@ fn sequence(seed: u64) -> Result<usize, String> {
     Ok(done.len())
 }
 
-fn sequences() -> u64 {
+/// SIM_SEQUENCES, or `default`.
+pub(crate) fn sequences(default: u64) -> u64 {
     std::env::var("SIM_SEQUENCES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(DEFAULT_SEQUENCES)
+        .unwrap_or(default)
 }
 
 #[test]
 fn fault_sequences_keep_mpathd_invariants() {
-    let n = sequences();
+    let n = sequences(DEFAULT_SEQUENCES);
     let seeds: Vec<u64> = REGRESSIONS
         .iter()
         .copied()
