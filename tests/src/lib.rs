@@ -35,6 +35,14 @@ mod proc;
 
 pub use lab::{Lab, LabSpec, Ns};
 
+/// The program `name` built next to the running one (the benchmarks and
+/// the soak run the release daemons beside them).
+pub fn sibling_binary(name: &str) -> std::path::PathBuf {
+    std::env::current_exe()
+        .expect("the running program's path")
+        .with_file_name(name)
+}
+
 /// The environment variable `name` parsed, or `default` (the knobs of
 /// the benchmarks and the soak).
 pub fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {

@@ -21,7 +21,9 @@ use std::time::{Duration, Instant};
 
 use mpath_lab::client::status;
 use mpath_lab::events::{drain, wait_event, watch, Shell};
-use mpath_lab::{env_or, root_or_skip, Daemon, Lab, LabSpec, Ns};
+use mpath_lab::{
+    env_or, root_or_skip, sibling_binary, Daemon, Lab, LabSpec, Ns,
+};
 
 struct Stats(Vec<f64>);
 
@@ -45,14 +47,6 @@ impl Stats {
             self.pct(100.0)
         );
     }
-}
-
-fn binary(name: &str) -> PathBuf {
-    std::env::current_exe()
-        .expect("exe")
-        .parent()
-        .expect("dir")
-        .join(name)
 }
 
 struct Run {
@@ -82,7 +76,7 @@ fn start(fdt: u32, name: &str) -> Run {
     let sock = dir.join("sock");
     let d = Daemon::spawn(
         &lab.ns(Ns::Host),
-        &binary("mpathd"),
+        &sibling_binary("mpathd"),
         &[
             "-d",
             "-f",

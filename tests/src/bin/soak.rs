@@ -30,7 +30,9 @@ use std::time::{Duration, Instant};
 use mpath_lab::client::{lagg_status, status};
 use mpath_lab::events::{watch, Shell};
 use mpath_lab::mpathd::{wait, BASE};
-use mpath_lab::{env_or, root_or_skip, Daemon, Lab, LabSpec, Ns};
+use mpath_lab::{
+    env_or, root_or_skip, sibling_binary, Daemon, Lab, LabSpec, Ns,
+};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
@@ -39,14 +41,6 @@ fn cut_every() -> Duration {
     Duration::from_secs(env_or("SOAK_CUT_SECONDS", 300))
 }
 const LOSS_PERCENT: u32 = 5;
-
-fn binary(name: &str) -> PathBuf {
-    std::env::current_exe()
-        .expect("exe")
-        .parent()
-        .expect("dir")
-        .join(name)
-}
 
 /// Resident memory of process `pid`, in kB.
 fn rss_kb(pid: u32) -> u64 {
@@ -216,7 +210,7 @@ fn spawn(lab: &Lab, dir: &Dir, name: &str, conf: &str) -> (Daemon, PathBuf) {
     let sock = dir.path(&format!("{name}.sock"));
     let d = Daemon::spawn(
         &lab.ns(Ns::Host),
-        &binary(name),
+        &sibling_binary(name),
         &[
             "-d",
             "-f",
