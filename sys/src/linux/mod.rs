@@ -19,11 +19,38 @@ pub(crate) fn enter_sandbox() -> std::io::Result<bool> {
 }
 
 /// CARP is FreeBSD's (see `unix::ha`).
-pub(crate) fn adjust_carp_demotion(_delta: i32) -> std::io::Result<()> {
-    Err(std::io::Error::new(
+fn no_carp() -> std::io::Error {
+    std::io::Error::new(
         std::io::ErrorKind::Unsupported,
         "CARP is FreeBSD's; on Linux use `keepalived FILE`",
-    ))
+    )
+}
+
+/// CARP is FreeBSD's (see `unix::ha`).
+pub(crate) fn adjust_carp_demotion(_delta: i32) -> std::io::Result<()> {
+    Err(no_carp())
+}
+
+/// CARP is FreeBSD's (see `unix::ha`).
+pub(crate) fn carp_vhid(
+    _ifname: &str,
+    _vhid: u8,
+) -> std::io::Result<crate::unix::ha::CarpVhid> {
+    Err(no_carp())
+}
+
+/// CARP is FreeBSD's (see `unix::ha`).
+pub(crate) fn set_carp_advskew(
+    _ifname: &str,
+    _vhid: u8,
+    _advskew: u8,
+) -> std::io::Result<()> {
+    Err(no_carp())
+}
+
+/// CARP is FreeBSD's (see `unix::ha`).
+pub(crate) fn carp_preempt() -> std::io::Result<bool> {
+    Err(no_carp())
 }
 
 /// `SO_SNDBUFFORCE`: root may exceed `net.core.wmem_max` (see
