@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use mpath_lab::client::lagg_status;
+use mpath_lab::mpathd::wait;
 use mpath_lab::ha::{Chassis, HaLab, HaSpec, VIP};
 use mpath_lab::{root_or_skip, Daemon};
 use mpath_proto::laggd::RedundancyStatus;
@@ -122,16 +123,6 @@ fn path(p: &Path) -> &str {
     p.to_str().expect("UTF-8 path")
 }
 
-fn wait(within: Duration, mut f: impl FnMut() -> bool) -> bool {
-    let end = Instant::now() + within;
-    while Instant::now() < end {
-        if f() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    false
-}
 
 #[test]
 fn a_decrement_moves_the_vip_and_preempt_brings_it_back() {
