@@ -254,6 +254,15 @@ fn admin<W: Write>(
             Payload::Done,
             _,
         ) => Ok(()),
+        (RequestBody::Switchover { group, cancel }, Payload::Done, _) => out
+            .line(&if *cancel {
+                format!("ifctl: {group}: switchover cancelled")
+            } else {
+                format!(
+                    "ifctl: {group}: this chassis gives up the active role \
+                     until `ifctl switchover {group} cancel`"
+                )
+            }),
         (RequestBody::Reload, Payload::Reloaded { warnings }, _) => {
             for w in &warnings {
                 say_raw(w);

@@ -49,6 +49,13 @@ pub fn answer<K, P>(
         RequestBody::Ping | RequestBody::Watch | RequestBody::Reload => {
             return error(ErrorCode::BadRequest, "not for mpathd".into())
         }
+        RequestBody::Switchover { .. } => {
+            return error(
+                ErrorCode::BadRequest,
+                "mpathd has no redundancy groups (switchover is laggd's)"
+                    .into(),
+            )
+        }
     };
     apply(d, &change.0, &change.1, io)
 }

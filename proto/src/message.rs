@@ -74,6 +74,15 @@ pub enum RequestBody {
         /// `inet` or `inet6`: the family to remove when `test` is None.
         family: Option<String>,
     },
+    /// laggd: this chassis gives up a redundancy group's active role
+    /// (Cisco `redundancy application reload group N self`), or, with
+    /// `cancel`, may take it again.
+    Switchover {
+        /// Redundancy group.
+        group: String,
+        /// End the switchover.
+        cancel: bool,
+    },
 }
 
 /// The wire form of a request: a flat object, every field known. (serde's
@@ -96,6 +105,8 @@ struct WireRequest {
     test: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     family: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cancel: Option<bool>,
 }
 
 impl Request {
@@ -110,6 +121,7 @@ impl Request {
             standby,
             test,
             family,
+            cancel,
         } = w;
         // Which optional fields each request takes; any other is refused.
         let allowed: &[&str] = match request.as_str() {
@@ -118,6 +130,7 @@ impl Request {
             "set_group" => &["interface", "group"],
             "set_standby" => &["interface", "standby"],
             "set_test" => &["interface", "test", "family"],
+            "switchover" => &["group", "cancel"],
             other => return bad(format!("unknown request `{other}`")),
         };
         let given = [
@@ -126,6 +139,7 @@ impl Request {
             ("standby", standby.is_some()),
             ("test", test.is_some()),
             ("family", family.is_some()),
+            ("cancel", cancel.is_some()),
         ];
         for (name, present) in given {
             if present && !allowed.contains(&name) {
@@ -160,6 +174,13 @@ impl Request {
                     None => return bad("`set_standby` needs `standby`".into()),
                 },
             },
+            "switchover" => RequestBody::Switchover {
+                group: match group {
+                    Some(g) => g,
+                    None => return bad("`switchover` needs a `group`".into()),
+                },
+                cancel: cancel.unwrap_or(false),
+            },
             _ => {
                 if test.is_some() == family.is_some() {
                     return bad(
@@ -187,6 +208,7 @@ impl Request {
             standby: None,
             test: None,
             family: None,
+            cancel: None,
         };
         let name = match &self.body {
             RequestBody::Ping => "ping",
@@ -221,6 +243,11 @@ impl Request {
                 w.family.clone_from(family);
                 "set_test"
             }
+            RequestBody::Switchover { group, cancel } => {
+                w.group = Some(group.clone());
+                w.cancel = cancel.then_some(true);
+                "switchover"
+            }
         };
         w.request = name.to_string();
         w
@@ -244,7 +271,8 @@ impl RequestBody {
             | RequestBody::Reload
             | RequestBody::SetGroup { .. }
             | RequestBody::SetStandby { .. }
-            | RequestBody::SetTest { .. } => true,
+            | RequestBody::SetTest { .. }
+            | RequestBody::Switchover { .. } => true,
         }
     }
 }
@@ -330,6 +358,8 @@ pub enum ErrorCode {
     NotOffline,
     /// Reload refused: the file has errors; the old one stays.
     BadConfig,
+    /// No such group under the daemon's care.
+    UnknownGroup,
     /// Anything else.
     Failed,
 }
@@ -506,6 +536,14 @@ mod tests {
                 test: None,
                 family: Some("inet6".into()),
             },
+            RequestBody::Switchover {
+                group: "rg1".into(),
+                cancel: false,
+            },
+            RequestBody::Switchover {
+                group: "rg1".into(),
+                cancel: true,
+            },
         ] {
             let r = Request {
                 version: VERSION,
@@ -568,6 +606,15 @@ mod tests {
             ),
             (
                 br#"{"version":1,"request":"set_standby","interface":"em0"}"#,
+                ErrorCode::BadRequest,
+            ),
+            (br#"{"version":1,"request":"switchover"}"#, ErrorCode::BadRequest),
+            (
+                br#"{"version":1,"request":"switchover","interface":"x"}"#,
+                ErrorCode::BadRequest,
+            ),
+            (
+                br#"{"version":1,"request":"status","cancel":true}"#,
                 ErrorCode::BadRequest,
             ),
             (

@@ -29,6 +29,7 @@
 
 pub mod client;
 pub mod events;
+pub mod ha;
 mod lab;
 pub mod mpathd;
 mod proc;

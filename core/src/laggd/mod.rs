@@ -9,7 +9,8 @@
 //! | [`aggregate`]  | port membership, min-links, failure threshold | seed 001 |
 //! | [`tracking`]   | upstream/downstream link-state groups         | seed 000 |
 //! | [`redundancy`] | priority, track/decrement, threshold, timers  | seed 002 |
-//! | [`carp`]       | laggd's share of CARP's demotion counter      | seed 002 |
+//! | [`carp`]       | effects as CARP skews and demotion shares     | carp(4)  |
+//! | [`keepalived`] | effects as keepalived track-file values       | keepalived |
 //! | [`plan`]       | membership changes per kind of aggregate      | lagg(4), bonding |
 //!
 //! Per-port probing reuses the probe detector: laggd sends ARP requests
@@ -23,6 +24,7 @@ pub mod aggregate;
 pub mod carp;
 pub mod config;
 pub mod engine;
+pub mod keepalived;
 pub mod messages;
 pub mod plan;
 pub mod port;

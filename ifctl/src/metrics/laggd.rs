@@ -12,6 +12,7 @@ const PROBE_STATES: &[&str] = &["ok", "failed", "unknown", "disabled"];
 const TARGET_STATES: &[&str] = &["ok", "unused", "slow", "dead"];
 const TRACK_STATES: &[&str] = &["up", "down", "disabled"];
 const DOWNSTREAM_STATES: &[&str] = &["up", "down", "disabled"];
+const ROLES: &[&str] = &["active", "standby", "unknown"];
 
 /// Adds laggd's families for `st` to `m`.
 pub fn families(st: &LaggStatus, m: &mut Metrics) {
@@ -92,6 +93,29 @@ pub fn families(st: &LaggStatus, m: &mut Metrics) {
                 f64::from(d),
             );
         }
+        if !r.role.is_empty() {
+            m.state(
+                "laggd_redundancy_role",
+                "This chassis's role as the HA engine shows it: active, \
+                 standby or unknown.",
+                &l,
+                ROLES,
+                &r.role,
+            );
+        }
+        m.flag(
+            "laggd_redundancy_switchover",
+            "A manual switchover (ifctl switchover) is in force.",
+            &l,
+            r.switchover,
+        );
+        m.flag(
+            "laggd_redundancy_held",
+            "Recovered while standby without preempt: yielding until \
+             active again.",
+            &l,
+            r.held,
+        );
         for t in &r.tracks {
             m.flag(
                 "laggd_redundancy_track_up",

@@ -31,6 +31,8 @@ pub mod echo;
 pub mod ha;
 pub mod ifaddrs;
 pub mod ifindex;
+#[cfg(not(target_os = "freebsd"))]
+pub(crate) mod no_carp;
 pub mod peercred;
 #[cfg(not(target_os = "linux"))]
 pub(crate) mod probes;

@@ -511,7 +511,7 @@ fn check_repaired(w: &World) -> Result<(), String> {
     }
     for r in &st.redundancy {
         let applied = w.applied.get(&r.name).copied().unwrap_or_default();
-        if r.faulted || applied.demotion != 0 || applied.faulted {
+        if r.faulted || applied != HaEffect::Demote(0) {
             return Err(format!(
                 "{} after repair: faulted {}, applied {applied:?}",
                 r.name, r.faulted
