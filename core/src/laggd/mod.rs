@@ -7,6 +7,7 @@
 //! |----------------|-----------------------------------------------|---------|
 //! | [`port`]       | port health: link, ARP/NS probes, any/all/N   | issue    |
 //! | [`aggregate`]  | port membership, min-links, failure threshold | seed 001 |
+//! | [`lacp`]       | LACP's word on a port: live only if aggregated | seed 001 |
 //! | [`tracking`]   | upstream/downstream link-state groups         | seed 000 |
 //! | [`redundancy`] | priority, track/decrement, threshold, timers  | seed 002 |
 //! | [`carp`]       | laggd's share of CARP's demotion counter      | seed 002 |
@@ -23,6 +24,7 @@ pub mod aggregate;
 pub mod carp;
 pub mod config;
 pub mod engine;
+pub mod lacp;
 pub mod messages;
 pub mod plan;
 pub mod port;
