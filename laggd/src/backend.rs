@@ -14,7 +14,7 @@ use mpath_core::log::{Level, LogKind};
 use mpath_core::messages::snapshot_failed;
 use mpath_core::time::Instant;
 use mpath_daemon::backend::{Backend, Io};
-use mpath_proto::{ErrorCode, ErrorReply, Payload, RequestBody, ResponseBody};
+use mpath_proto::{Payload, RequestBody, ResponseBody};
 use mpath_sys::aggregate::Aggregates;
 use mpath_sys::kernel::Kernel;
 
@@ -83,6 +83,8 @@ impl Backend for Laggd {
                     .map(|a| a.name.as_str())
                     .collect();
                 let active = self.aggregates.active_ports(&names, &snap);
+                let lacp = self.aggregates.lacp(&names);
+                self.engine.observe_lacp(&lacp);
                 self.engine.sync(&snap, &active, io.now);
             }
             Err(e) => io.log(Level::Err, LogKind::Other, snapshot_failed(&e)),
@@ -119,20 +121,17 @@ impl Backend for Laggd {
         request: RequestBody,
         io: &mut Io<'_>,
     ) -> ResponseBody {
-        match request {
-            RequestBody::Status => {
-                let mut s = self.engine.status(io.now);
-                for a in &mut s.aggregates {
-                    a.protocol = self.aggregates.protocol(&a.name);
-                }
-                ResponseBody::Ok(Payload::LaggStatus(s))
+        if request == RequestBody::Status {
+            let mut s = self.engine.status(io.now);
+            for a in &mut s.aggregates {
+                a.protocol = self.aggregates.protocol(&a.name);
             }
-            _ => ResponseBody::Error(ErrorReply {
-                code: ErrorCode::BadRequest,
-                message: msg::NOT_LAGGDS.into(),
-                details: Vec::new(),
-            }),
+            return ResponseBody::Ok(Payload::LaggStatus(s));
         }
+        let body = crate::requests::answer(&mut self.engine, request, io.now);
+        io.resync_soon();
+        self.execute(io);
+        body
     }
 
     fn dump(&mut self, io: &mut Io<'_>) {
@@ -197,9 +196,12 @@ impl Laggd {
                 }
             }
             LaggAction::SetMembership { aggregate, ports } => {
-                io.resync_soon();
                 match self.aggregates.set_membership(&aggregate, &ports) {
                     Ok(change) => {
+                        // The kernel changed: read it again soon. (Not
+                        // after a refusal: the engine asks again at the
+                        // next periodic resync, not in a tight loop.)
+                        io.resync_soon();
                         self.engine.settle(&change.touched, io.now);
                         let m = msg::membership_done(&aggregate, &change.done);
                         (Level::Info, LogKind::State, m)

@@ -26,7 +26,8 @@ pub struct Request {
 }
 
 /// The requests. Only `ping`, `status` and `watch` are open to every
-/// local user; the others need root.
+/// local user; the others need root. `offline` to `set_test` are
+/// mpathd's, `port_offline` to `track_group` laggd's.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum RequestBody {
     /// Is the daemon there?
@@ -74,6 +75,27 @@ pub enum RequestBody {
         /// `inet` or `inet6`: the family to remove when `test` is None.
         family: Option<String>,
     },
+    /// laggd: take an aggregate's port out of service (if_mpadm -d for
+    /// a lagg port), until `port_online`, a reload or a restart.
+    PortOffline {
+        /// The port.
+        interface: String,
+        /// Even if it is the aggregate's last live port.
+        force: bool,
+    },
+    /// laggd: put a port taken offline back.
+    PortOnline {
+        /// The port.
+        interface: String,
+    },
+    /// laggd: enable or disable a link-state tracking group (Cisco
+    /// `[no] link state track`), until a reload or a restart.
+    TrackGroup {
+        /// The group.
+        group: String,
+        /// Enable or disable.
+        enabled: bool,
+    },
 }
 
 /// The wire form of a request: a flat object, every field known. (serde's
@@ -96,6 +118,10 @@ struct WireRequest {
     test: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     family: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    force: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    enabled: Option<bool>,
 }
 
 impl Request {
@@ -110,14 +136,18 @@ impl Request {
             standby,
             test,
             family,
+            force,
+            enabled,
         } = w;
         // Which optional fields each request takes; any other is refused.
         let allowed: &[&str] = match request.as_str() {
             "ping" | "status" | "watch" | "reload" => &[],
-            "offline" | "online" => &["interface"],
+            "offline" | "online" | "port_online" => &["interface"],
             "set_group" => &["interface", "group"],
             "set_standby" => &["interface", "standby"],
             "set_test" => &["interface", "test", "family"],
+            "port_offline" => &["interface", "force"],
+            "track_group" => &["group", "enabled"],
             other => return bad(format!("unknown request `{other}`")),
         };
         let given = [
@@ -126,6 +156,8 @@ impl Request {
             ("standby", standby.is_some()),
             ("test", test.is_some()),
             ("family", family.is_some()),
+            ("force", force.is_some()),
+            ("enabled", enabled.is_some()),
         ];
         for (name, present) in given {
             if present && !allowed.contains(&name) {
@@ -152,6 +184,23 @@ impl Request {
             "set_group" => RequestBody::SetGroup {
                 interface: need_if()?,
                 group,
+            },
+            "port_offline" => RequestBody::PortOffline {
+                interface: need_if()?,
+                force: force.unwrap_or(false),
+            },
+            "port_online" => RequestBody::PortOnline {
+                interface: need_if()?,
+            },
+            "track_group" => RequestBody::TrackGroup {
+                group: match group {
+                    Some(g) => g,
+                    None => return bad("`track_group` needs a `group`".into()),
+                },
+                enabled: match enabled {
+                    Some(e) => e,
+                    None => return bad("`track_group` needs `enabled`".into()),
+                },
             },
             "set_standby" => RequestBody::SetStandby {
                 interface: need_if()?,
@@ -187,6 +236,8 @@ impl Request {
             standby: None,
             test: None,
             family: None,
+            force: None,
+            enabled: None,
         };
         let name = match &self.body {
             RequestBody::Ping => "ping",
@@ -221,6 +272,20 @@ impl Request {
                 w.family.clone_from(family);
                 "set_test"
             }
+            RequestBody::PortOffline { interface, force } => {
+                w.interface = Some(interface.clone());
+                w.force = Some(*force);
+                "port_offline"
+            }
+            RequestBody::PortOnline { interface } => {
+                w.interface = Some(interface.clone());
+                "port_online"
+            }
+            RequestBody::TrackGroup { group, enabled } => {
+                w.group = Some(group.clone());
+                w.enabled = Some(*enabled);
+                "track_group"
+            }
         };
         w.request = name.to_string();
         w
@@ -244,7 +309,10 @@ impl RequestBody {
             | RequestBody::Reload
             | RequestBody::SetGroup { .. }
             | RequestBody::SetStandby { .. }
-            | RequestBody::SetTest { .. } => true,
+            | RequestBody::SetTest { .. }
+            | RequestBody::PortOffline { .. }
+            | RequestBody::PortOnline { .. }
+            | RequestBody::TrackGroup { .. } => true,
         }
     }
 }
@@ -294,6 +362,13 @@ pub enum Payload {
     LaggStatus(LaggStatus),
     /// offline/online done.
     Done,
+    /// laggd's maintenance request is in force until it is undone, the
+    /// next reload or a restart; `changed` says what it did, one log
+    /// line each (empty: it already was so).
+    Maintained {
+        /// The log lines of the change.
+        changed: Vec<String>,
+    },
     /// The new configuration is in force; with its warnings.
     Reloaded {
         /// `file:line: warning: ...` lines.
@@ -322,7 +397,10 @@ pub enum ErrorCode {
     PermissionDenied,
     /// No such interface under the daemon's care.
     UnknownInterface,
-    /// Offline refused: no other usable member (IPMP_EMINRED).
+    /// No such link-state group (laggd).
+    UnknownGroup,
+    /// Offline refused: no other usable member (IPMP_EMINRED), or for
+    /// laggd the aggregate's last live port.
     Eminred,
     /// Offline of an offline interface.
     AlreadyOffline,
@@ -506,7 +584,29 @@ mod tests {
                 test: None,
                 family: Some("inet6".into()),
             },
+            RequestBody::PortOffline {
+                interface: "em0".into(),
+                force: true,
+            },
+            RequestBody::PortOffline {
+                interface: "em0".into(),
+                force: false,
+            },
+            RequestBody::PortOnline {
+                interface: "em0".into(),
+            },
+            RequestBody::TrackGroup {
+                group: "uplinks".into(),
+                enabled: false,
+            },
         ] {
+            let laggds = matches!(
+                body,
+                RequestBody::PortOffline { .. }
+                    | RequestBody::PortOnline { .. }
+                    | RequestBody::TrackGroup { .. }
+            );
+            assert!(!laggds || body.mutates(), "root only: {body:?}");
             let r = Request {
                 version: VERSION,
                 id: 9,
@@ -572,6 +672,26 @@ mod tests {
             ),
             (
                 br#"{"version":1,"request":"set_test","interface":"e","test":"inet6","family":"inet"}"#,
+                ErrorCode::BadRequest,
+            ),
+            (
+                br#"{"version":1,"request":"track_group","group":"g"}"#,
+                ErrorCode::BadRequest,
+            ),
+            (
+                br#"{"version":1,"request":"track_group","enabled":true}"#,
+                ErrorCode::BadRequest,
+            ),
+            (
+                br#"{"version":1,"request":"port_online","interface":"p0","force":true}"#,
+                ErrorCode::BadRequest,
+            ),
+            (
+                br#"{"version":1,"request":"offline","interface":"p0","force":true}"#,
+                ErrorCode::BadRequest,
+            ),
+            (
+                br#"{"version":1,"request":"port_offline","force":true}"#,
                 ErrorCode::BadRequest,
             ),
         ];

@@ -11,7 +11,7 @@
 
 mod each;
 
-pub use each::{send_each, Answer, Sent};
+pub use each::{open_each, send_each, Answer, Sent};
 
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::os::unix::net::UnixStream;
@@ -216,7 +216,7 @@ pub fn protocol(daemon: Daemon, what: &str) -> Failure {
 pub fn exit_status(code: ErrorCode) -> u8 {
     match code {
         ErrorCode::PermissionDenied => EX_NOPERM,
-        ErrorCode::UnknownInterface => EX_NOUSER,
+        ErrorCode::UnknownInterface | ErrorCode::UnknownGroup => EX_NOUSER,
         ErrorCode::BadConfig => EX_CONFIG,
         ErrorCode::BadRequest | ErrorCode::UnsupportedVersion => EX_PROTOCOL,
         // Refused in the current state: it may work once that changes.

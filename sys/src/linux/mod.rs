@@ -4,6 +4,7 @@ pub mod aggregate;
 pub mod bond;
 pub(crate) mod ifaddrs;
 pub mod kernel;
+pub mod lacp;
 pub mod link;
 pub mod netlink;
 pub mod packet;

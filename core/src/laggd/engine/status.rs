@@ -160,6 +160,10 @@ impl LaggEngine {
             changed_ms_ago: p.changed_at.map(|t| ms(now.saturating_since(t))),
             reason: if offline {
                 "offline by the operator".to_string()
+            } else if policy.in_service(&p.name)
+                && policy.is_unaggregated(&p.name)
+            {
+                format!("{}; not aggregated by LACP", p.reason)
             } else {
                 p.reason.to_string()
             },
