@@ -25,10 +25,20 @@ use std::fmt;
 use std::time::Duration;
 
 /// How long a port that joined an LACP aggregate, or whose aggregate
-/// laggd brought up, counts as aggregated before LACP has had its say:
-/// the exchange of LACPDUs, bonding's aggregator selection wait (2 s)
-/// and the mux machine take a few seconds at the fast rate.
+/// laggd brought up, or any port as laggd starts, counts as aggregated
+/// before LACP has had its say: a port that joins (or a bond that
+/// starts) sends its LACPDU at once, and the exchange, bonding's
+/// aggregator selection wait (2 s) and the mux machine take a few
+/// seconds.
 pub const LACP_SETTLE: Duration = Duration::from_secs(10);
+
+/// The same when laggd brings an aggregate up again to see whether LACP
+/// aggregates its ports ([`LACP_RETRY_FIRST`]): those ports kept their
+/// LACP state while it was down, and a port whose partner fell silent
+/// uses LACP's default partner, whose long timeout makes both ends
+/// speak only every 30 s (the slow periodic time): one such exchange
+/// must fit.
+pub const LACP_RETRY_SETTLE: Duration = Duration::from_secs(35);
 
 /// The first wait, doubled after every attempt that LACP did not
 /// confirm up to [`LACP_RETRY_MAX`], before laggd brings up an LACP

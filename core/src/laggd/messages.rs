@@ -90,6 +90,16 @@ pub fn lacp_aggregated(
     }
 }
 
+/// A port counted live while LACP has not had its say yet.
+pub fn lacp_settling(
+    aggregate: &str,
+    port: &str,
+    detail: Option<&str>,
+) -> String {
+    let detail = detail.map(|d| format!(" ({d})")).unwrap_or_default();
+    format!("{aggregate}: port {port} counted live while LACP settles{detail}")
+}
+
 /// Bringing up an LACP aggregate min-links took down for want of LACP.
 pub fn lacp_retry(
     aggregate: &str,

@@ -7,8 +7,9 @@
 //! | situation                                        | the port counts as |
 //! |--------------------------------------------------|--------------------|
 //! | aggregate not in LACP mode                       | aggregated         |
-//! | within [`LACP_SETTLE`] of joining, of the         | aggregated         |
+//! | within [`LACP_SETTLE`](crate::laggd::lacp::LACP_SETTLE) of joining, of the         | aggregated         |
 //! | aggregate being brought up, or of laggd starting |                    |
+//! | (after a retry: [`LACP_RETRY_SETTLE`])            |                    |
 //! | aggregate held down by laggd's min-links         | as before (LACP    |
 //! |                                                  | runs not while down) |
 //! | aggregate down otherwise (the operator's doing)  | aggregated         |
@@ -17,8 +18,8 @@
 //! An LACP aggregate that min-links took down because LACP aggregated
 //! too few ports would stay down for ever: while it is down LACP runs
 //! not, and laggd cannot see the partner come back. So laggd brings it
-//! up again after [`LACP_RETRY_FIRST`], gives LACP [`LACP_SETTLE`] to
-//! aggregate the ports, and if LACP does not, min-links takes it down
+//! up again after [`LACP_RETRY_FIRST`], gives LACP [`LACP_RETRY_SETTLE`]
+//! to aggregate the ports, and if LACP does not, min-links takes it down
 //! again and the wait doubles, up to [`LACP_RETRY_MAX`]. A bring-up
 //! that LACP confirms resets the wait.
 
@@ -26,7 +27,7 @@ use std::time::Duration;
 
 use crate::laggd::aggregate::MinLinksAction;
 use crate::laggd::lacp::{
-    LacpPort, LacpView, LACP_RETRY_FIRST, LACP_RETRY_MAX, LACP_SETTLE,
+    LacpPort, LacpView, LACP_RETRY_FIRST, LACP_RETRY_MAX, LACP_RETRY_SETTLE,
 };
 use crate::laggd::messages as msg;
 use crate::log::{Level, LogKind};
@@ -159,19 +160,23 @@ impl LaggEngine {
             self.log(
                 Level::Err,
                 LogKind::State,
-                msg::lacp_retry(&agg, LACP_SETTLE, self.lacp_retry[a].wait),
+                msg::lacp_retry(
+                    &agg,
+                    LACP_RETRY_SETTLE,
+                    self.lacp_retry[a].wait,
+                ),
             );
             // The ports count as aggregated for a while: min-links is
             // met, and the aggregate comes up (evaluate follows).
-            self.lacp_grace(a, now);
+            self.lacp_grace(a, now + LACP_RETRY_SETTLE);
         }
     }
 
-    /// Every port of aggregate `a` counts as aggregated for
-    /// [`LACP_SETTLE`].
-    pub(super) fn lacp_grace(&mut self, a: usize, now: Instant) {
+    /// Every port of aggregate `a` counts as aggregated until `until`
+    /// (or longer, if it already had longer).
+    pub(super) fn lacp_grace(&mut self, a: usize, until: Instant) {
         for p in self.ports.iter_mut().filter(|p| p.aggregate == a) {
-            p.lacp_grace_until = Some(now + LACP_SETTLE);
+            p.lacp_grace_until = p.lacp_grace_until.max(Some(until));
         }
     }
 }

@@ -552,22 +552,27 @@ impl LaggEngine {
                     )
                 }
                 AggregateEvent::Aggregated { port, aggregated } => {
-                    let detail = self
+                    let reading = self
                         .ports
                         .iter()
                         .find(|p| p.name == port)
-                        .and_then(|p| p.lacp.as_ref())
-                        .map(ToString::to_string);
-                    self.log(
-                        Level::Err,
-                        LogKind::State,
+                        .and_then(|p| p.lacp.as_ref());
+                    let detail = reading.map(ToString::to_string);
+                    // Counted while LACP settles, or LACP's own word.
+                    let settling = aggregated
+                        && self.lacp_mode.contains(&agg)
+                        && !reading.is_some_and(LacpPort::aggregated);
+                    let line = if settling {
+                        msg::lacp_settling(&agg, &port, detail.as_deref())
+                    } else {
                         msg::lacp_aggregated(
                             &agg,
                             &port,
                             aggregated,
                             detail.as_deref(),
-                        ),
-                    )
+                        )
+                    };
+                    self.log(Level::Err, LogKind::State, line)
                 }
                 AggregateEvent::PortFailed { port, why } => self.log(
                     Level::Err,
@@ -623,7 +628,7 @@ impl LaggEngine {
                             up: true,
                         });
                         // LACP ran not while it was down.
-                        self.lacp_grace(a, now);
+                        self.lacp_grace(a, now + LACP_SETTLE);
                     }
                 }
                 AggregateEvent::BadScore {

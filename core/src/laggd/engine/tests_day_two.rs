@@ -8,7 +8,9 @@ use super::tests::{World, CONF};
 use super::{LaggAction, MaintenanceError};
 use crate::laggd::aggregate::OfflineError;
 use crate::laggd::config::parse;
-use crate::laggd::lacp::{LacpPort, LacpView, LACP_RETRY_FIRST, LACP_SETTLE};
+use crate::laggd::lacp::{
+    LacpPort, LacpView, LACP_RETRY_FIRST, LACP_RETRY_SETTLE, LACP_SETTLE,
+};
 
 const S: fn(u64) -> Duration = Duration::from_secs;
 
@@ -252,10 +254,11 @@ fn an_up_port_lacp_did_not_aggregate_is_not_live_and_min_links_reacts() {
     assert!(w.ups("bond0").is_empty());
     w.run_for(S(1));
     assert!(logged(&w, "bringing it up for LACP to aggregate its ports"));
+    assert!(logged(&w, "bond0: port p1 counted live while LACP settles"));
     assert_eq!(w.ups("bond0"), vec![true]);
     follow_admin(&mut w);
     lacp(&mut w, true, true);
-    w.run_for(LACP_SETTLE + S(1));
+    w.run_for(LACP_RETRY_SETTLE + S(1));
     assert_eq!(w.ups("bond0"), vec![true], "LACP confirmed it");
     let s = w.e.status(w.now);
     assert_eq!(
@@ -287,13 +290,13 @@ fn an_lacp_aggregate_is_tried_again_less_and_less_often() {
         ups.push(w.now.saturating_since(start));
     }
     let secs: Vec<u64> = ups.iter().map(Duration::as_secs).collect();
-    // Up after the wait, down after the settle: 10+10, 20+10, 40+10.
-    assert!(
-        (19..=22).contains(&secs[0])
-            && (29..=32).contains(&secs[1])
-            && (49..=52).contains(&secs[2]),
-        "{secs:?}"
-    );
+    // Up after the wait, down after the settle: the waits double.
+    let (first, settle) =
+        (LACP_RETRY_FIRST.as_secs(), LACP_RETRY_SETTLE.as_secs());
+    for (k, s) in secs.iter().enumerate() {
+        let want = (first << k) + settle;
+        assert!((want..=want + 2).contains(s), "{secs:?}");
+    }
 }
 
 #[test]
