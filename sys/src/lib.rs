@@ -33,7 +33,7 @@
 //! | [`sandbox`]   | ifctl's sandbox (Capsicum on FreeBSD)                 |
 //!
 //! Per-OS extras, for tests, examples and fuzzing: Linux `netlink`,
-//! `bond`, `link`, `packet`; FreeBSD `route`, `lagg`,
+//! `bond`, `lacp`, `link`, `packet`; FreeBSD `route`, `lagg`,
 //! `carp`, `packet`, `bpf`; illumos `rtsock`, `syslog`.
 //!
 //! # Layout (after mio's `sys/`)
@@ -121,7 +121,7 @@ pub use freebsd::bpf;
 #[cfg(target_os = "freebsd")]
 pub use freebsd::{carp, lagg, packet, portprobe};
 #[cfg(target_os = "linux")]
-pub use linux::{bond, link, netlink, packet, portprobe};
+pub use linux::{bond, lacp, link, netlink, packet, portprobe};
 /// Aggregate control (Linux bonding, FreeBSD lagg(4); refused on
 /// illumos), with what every OS's shares.
 pub mod aggregate {
