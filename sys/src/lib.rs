@@ -31,6 +31,8 @@
 //! | [`peercred`]  | the uid at the other end of a control connection      |
 //! | [`signal`]    | signals as bytes on a self-pipe                       |
 //! | [`sandbox`]   | ifctl's sandbox (Capsicum on FreeBSD)                 |
+//! | [`netns`]     | a thread into a network namespace (the test lab;      |
+//! |               | Linux only)                                           |
 //!
 //! Per-OS extras, for tests, examples and fuzzing: Linux `netlink`,
 //! `bond`, `lacp`, `link`, `packet`; FreeBSD `route`, `lagg`,
@@ -130,6 +132,6 @@ pub mod aggregate {
 }
 pub use os::{kernel, probes};
 pub use unix::{
-    clock, daemon, echo, ha, ifaddrs, ifindex, peercred, sandbox, signal,
-    sockbuf, wait,
+    clock, daemon, echo, ha, ifaddrs, ifindex, netns, peercred, sandbox,
+    signal, sockbuf, wait,
 };

@@ -347,8 +347,7 @@ EOF",
         // setns(CLONE_NEWNET) moves only the calling thread: a thread of
         // its own, whose socket lives in the lab's namespace.
         std::thread::spawn(move || {
-            let file = std::fs::File::open(&path)?;
-            nix::sched::setns(file, nix::sched::CloneFlags::CLONE_NEWNET)?;
+            mpath_sys::netns::enter(std::path::Path::new(&path))?;
             let (any, to): (SocketAddr, SocketAddr) = match target {
                 std::net::IpAddr::V4(a) => {
                     ("0.0.0.0:0".parse().expect("any"), (a, 9).into())

@@ -31,6 +31,7 @@ pub mod echo;
 pub mod ha;
 pub mod ifaddrs;
 pub mod ifindex;
+pub mod netns;
 pub mod peercred;
 #[cfg(not(target_os = "linux"))]
 pub(crate) mod probes;

@@ -149,7 +149,7 @@ impl LaggEngine {
     pub(super) fn lacp_retries(&mut self, now: Instant) {
         for a in 0..self.lacp_retry.len() {
             let retry = self.lacp_retry[a];
-            if !retry.at.is_some_and(|t| t <= now) {
+            if retry.at.is_none_or(|t| t > now) {
                 continue;
             }
             self.lacp_retry[a] = LacpRetry {
