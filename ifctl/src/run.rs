@@ -49,12 +49,7 @@ pub fn run<W: Write>(
             fields,
             output,
         } => {
-            let reply = client::request(
-                Daemon::Laggd,
-                sock(Daemon::Laggd),
-                RequestBody::Status,
-            )?;
-            let st = client::laggd_status(reply)?;
+            let st = lagg_status(sock(Daemon::Laggd))?;
             lagg_listing(&st, *mode, fields, *output, out)
         }
         Command::Tracking {
@@ -62,12 +57,7 @@ pub fn run<W: Write>(
             brief,
             output,
         } => {
-            let reply = client::request(
-                Daemon::Laggd,
-                sock(Daemon::Laggd),
-                RequestBody::Status,
-            )?;
-            let st = client::laggd_status(reply)?;
+            let st = lagg_status(sock(Daemon::Laggd))?;
             tracking_listing(st, group.as_deref(), *brief, *output, out)
         }
         Command::Service {
@@ -91,6 +81,14 @@ pub fn run<W: Write>(
             watch(*daemon, sock(*daemon), *json, out, started)
         }
     }
+}
+
+fn lagg_status(sock: &Path) -> Result<LaggStatus, Failure> {
+    client::laggd_status(client::request(
+        Daemon::Laggd,
+        sock,
+        RequestBody::Status,
+    )?)
 }
 
 fn status(sock: &Path) -> Result<Status, Failure> {

@@ -100,13 +100,7 @@ impl Setup {
 
     /// Whether `ifname` is administratively up in the host namespace.
     fn admin_up(&self, ifname: &str) -> bool {
-        let out = self
-            .lab
-            .must(Ns::Host, &["ip", "-o", "link", "show", ifname]);
-        out.split('<')
-            .nth(1)
-            .and_then(|f| f.split('>').next())
-            .is_some_and(|flags| flags.split(',').any(|f| f == "UP"))
+        self.lab.admin_up(Ns::Host, ifname)
     }
 
     /// Waits until `ifctl args` prints `want` (stdout lines).

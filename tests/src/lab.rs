@@ -323,6 +323,15 @@ EOF",
             .collect()
     }
 
+    /// Whether `ifname` in namespace `ns` is administratively up.
+    pub fn admin_up(&self, ns: Ns, ifname: &str) -> bool {
+        let out = self.must(ns, &["ip", "-o", "link", "show", ifname]);
+        out.split('<')
+            .nth(1)
+            .and_then(|f| f.split('>').next())
+            .is_some_and(|flags| flags.split(',').any(|f| f == "UP"))
+    }
+
     /// The source address the kernel of namespace `ns` gives a socket
     /// bound to nothing that connects to `target` (UDP: `connect` sends
     /// nothing), as an application would get it: `getsockname` after

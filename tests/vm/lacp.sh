@@ -10,6 +10,8 @@
 # (released from the 802.3ad bond) and puts it back, and may not take
 # the last live port.
 # Run with: tests/vm/run tests/vm/lacp.sh target/debug/laggd target/debug/ifctl
+# (Its own namespaces, host and partner: lab.sh's helpers only.)
+. "$(dirname "$0")/lab.sh"
 
 IFCTL="ifctl -s /tmp/no-mpathd.sock -S /tmp/laggd.sock"
 
@@ -19,18 +21,9 @@ fail() {
     cat /tmp/laggd.log || true
     exit 1
 }
-wait_for() { # seconds condition...
-    _n=$(($1 * 10))
-    shift
-    while [ "$_n" -gt 0 ]; do
-        if "$@"; then return 0; fi
-        sleep 0.1
-        _n=$((_n - 1))
-    done
-    return 1
-}
-now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
-in_host() { ip netns exec host "$@"; }
+wait_for() { lab_wait_for "$@"; }
+now_ms() { lab_now_ms; }
+in_host() { lab_in host "$@"; }
 live_is() { [ "$($IFCTL -L -P -o aggregate,live)" = "bond0:$1" ]; }
 logged() { grep -q "$1" /tmp/laggd.log; }
 mark() { wc -l </tmp/laggd.log; } # the log's length now

@@ -153,7 +153,7 @@ pub fn cisco_state(state: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testdata::lagg::lagg_status;
+    use crate::testdata::lagg::{lacp_aggregated, lagg_status};
 
     #[test]
     fn ages() {
@@ -250,15 +250,7 @@ mod tests {
 
     #[test]
     fn lacp_in_words() {
-        let mut l = LacpStatus {
-            aggregated: true,
-            active: true,
-            collecting: true,
-            distributing: true,
-            aggregator: None,
-            active_aggregator: None,
-            partner: None,
-        };
+        let mut l = lacp_aggregated();
         assert_eq!(lacp_words(&l), "aggregated");
         l.aggregator = Some(3);
         assert_eq!(

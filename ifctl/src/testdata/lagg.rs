@@ -53,6 +53,20 @@ fn port(
     }
 }
 
+/// LACP's word on a port of a lagg(4) in lacp mode that it aggregated
+/// (flags=1c; lagg(4) numbers no aggregators, names no partner).
+pub fn lacp_aggregated() -> LacpStatus {
+    LacpStatus {
+        aggregated: true,
+        active: true,
+        collecting: true,
+        distributing: true,
+        aggregator: None,
+        active_aggregator: None,
+        partner: None,
+    }
+}
+
 fn aggregate(name: &str, ports: Vec<PortStatus>) -> AggregateStatus {
     AggregateStatus {
         name: name.into(),
@@ -126,15 +140,7 @@ pub fn lagg_status() -> LaggStatus {
     // collecting and distributing (flags=1c).
     let link_only = |name: &str| PortStatus {
         probe: "disabled".into(),
-        lacp: Some(LacpStatus {
-            aggregated: true,
-            active: true,
-            collecting: true,
-            distributing: true,
-            aggregator: None,
-            active_aggregator: None,
-            partner: None,
-        }),
+        lacp: Some(lacp_aggregated()),
         ..port(name, "ok", Some(3_720_000), "link up")
     };
     let lagg1 = AggregateStatus {

@@ -4,7 +4,7 @@
 //! until they are undone, the next reload or a restart, like mpathd's
 //! run-time changes; each answer is the log lines of what changed.
 
-use crate::laggd::aggregate::OfflineError;
+use crate::laggd::aggregate::{Aggregate, AggregateEvent, OfflineError};
 use crate::laggd::messages as msg;
 use crate::laggd::tracking::TrackingState;
 use crate::log::{Level, LogKind};
@@ -62,15 +62,9 @@ impl LaggEngine {
         force: bool,
         now: Instant,
     ) -> Result<Vec<String>, MaintenanceError> {
-        let i = self.port_index(port)?;
-        let a = self.ports[i].aggregate;
-        let mark = self.actions.len();
-        let mut out = Vec::new();
-        self.aggregates[a].set_offline(port, force, &mut out)?;
-        self.ports[i].changed_at = Some(now);
-        self.aggregate_events(a, out, now);
-        self.evaluate(now);
-        Ok(self.lines_since(mark))
+        self.port_change(port, now, |agg, out| {
+            agg.set_offline(port, force, out)
+        })
     }
 
     /// `ifctl PORT online`: puts `port` back; in service again if it is
@@ -80,11 +74,25 @@ impl LaggEngine {
         port: &str,
         now: Instant,
     ) -> Result<Vec<String>, MaintenanceError> {
+        self.port_change(port, now, |agg, out| agg.set_online(port, out))
+    }
+
+    /// Applies `change` to `port`'s aggregate policy, then what follows
+    /// from it; returns what changed.
+    fn port_change(
+        &mut self,
+        port: &str,
+        now: Instant,
+        change: impl FnOnce(
+            &mut Aggregate,
+            &mut Vec<AggregateEvent>,
+        ) -> Result<(), OfflineError>,
+    ) -> Result<Vec<String>, MaintenanceError> {
         let i = self.port_index(port)?;
         let a = self.ports[i].aggregate;
         let mark = self.actions.len();
         let mut out = Vec::new();
-        self.aggregates[a].set_online(port, &mut out)?;
+        change(&mut self.aggregates[a], &mut out)?;
         self.ports[i].changed_at = Some(now);
         self.aggregate_events(a, out, now);
         self.evaluate(now);
