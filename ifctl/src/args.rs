@@ -29,6 +29,7 @@ usage: ifctl [-s socket] [-S socket] [-j]
        ifctl [-S socket] [-j] track-group group enable | disable
        ifctl [-s socket] [-S socket] [-j] watch [mpathd | laggd]
        ifctl [-s socket] [-S socket] reload [mpathd | laggd]
+       ifctl [-S socket] switchover group [cancel]
        ifctl -h";
 
 /// A listing, of either daemon.
@@ -494,6 +495,26 @@ fn words(free: &[String], json: bool) -> Result<Command, UsageError> {
                 }
             };
         }
+        ["switchover", group, rest @ ..] => {
+            let cancel = match rest {
+                [] => false,
+                ["cancel"] => true,
+                [other, ..] => {
+                    return usage(format!(
+                        "unexpected argument `{other}`: switchover takes a \
+                         redundancy group and `cancel`"
+                    ))
+                }
+            };
+            Command::Admin(
+                Daemon::Laggd,
+                RequestBody::Switchover {
+                    group: group.to_string(),
+                    cancel,
+                },
+            )
+        }
+        ["switchover"] => return usage("switchover needs a redundancy group"),
         [interface] => {
             return Ok(Command::Show {
                 interface: interface.to_string(),
@@ -687,7 +708,7 @@ mod tests {
             }
         );
         assert_eq!(
-            cmd("-S /x -R -P -o group,faulted"),
+            cmd("-S /x -R -P -o group,role"),
             Command::Lagg {
                 mode: LaggMode::Redundancy,
                 fields: vec![0, 3],
@@ -827,6 +848,23 @@ mod tests {
     fn daemon_commands() {
         let (m, l) = (Daemon::Mpathd, Daemon::Laggd);
         assert_eq!(admin("reload"), RequestBody::Reload);
+        for (line, cancel) in
+            [("switchover rg1", false), ("switchover rg1 cancel", true)]
+        {
+            assert_eq!(
+                cmd(line),
+                Command::Admin(
+                    Daemon::Laggd,
+                    RequestBody::Switchover {
+                        group: "rg1".into(),
+                        cancel
+                    }
+                )
+            );
+        }
+        for bad in ["switchover", "switchover rg1 now", "-j switchover rg1"] {
+            assert!(parse(&args(bad)).is_err(), "{bad}");
+        }
         assert_eq!(
             cmd("reload mpathd"),
             Command::Admin(m, RequestBody::Reload)

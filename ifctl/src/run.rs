@@ -268,7 +268,7 @@ fn watch<W: Write>(
     }
 }
 
-/// reload and mpathd's runtime changes.
+/// reload, mpathd's runtime changes and laggd's switchover.
 fn admin<W: Write>(
     daemon: Daemon,
     sock: &Path,
@@ -294,6 +294,15 @@ fn admin<W: Write>(
             f => f,
         })?;
     match (body, reply, change_of) {
+        (RequestBody::Switchover { group, cancel }, Payload::Done, _) => out
+            .line(&if *cancel {
+                format!("ifctl: {group}: switchover cancelled")
+            } else {
+                format!(
+                    "ifctl: {group}: this chassis gives up the active role \
+                     until `ifctl switchover {group} cancel`"
+                )
+            }),
         (RequestBody::Reload, Payload::Reloaded { warnings }, _) => {
             for w in &warnings {
                 say_raw(w);

@@ -147,8 +147,8 @@ fn laggd_seen_through_ifctl() {
         &["bond0:ok:2/2:---d:mp0 mp1"],
     );
     s.expect(
-        &["-R", "-P", "-o", "group,priority,faulted,effector,tracks"],
-        &["rg1:120/120:no:none:mp0(Up)"],
+        &["-R", "-P", "-o", "group,priority,state,effector,tracks"],
+        &["rg1:120/120:ok:none:mp0(Up)"],
     );
 
     // Only laggd runs: the summary is laggd's, with no error.
@@ -221,8 +221,8 @@ fn laggd_seen_through_ifctl() {
         ],
     );
     s.expect(
-        &["-R", "-P", "-o", "group,priority,faulted,tracks"],
-        &["rg1:70/120:yes:mp0(Dwn)"],
+        &["-R", "-P", "-o", "group,priority,state,tracks"],
+        &["rg1:70/120:faulted:mp0(Dwn)"],
     );
     s.expect(
         &["-L", "-P", "-o", "aggregate,state,live,flags"],
@@ -234,8 +234,8 @@ fn laggd_seen_through_ifctl() {
     // One link back.
     s.lab.carrier(0, true);
     s.expect(
-        &["-R", "-P", "-o", "group,priority,faulted"],
-        &["rg1:120/120:no"],
+        &["-R", "-P", "-o", "group,priority,state"],
+        &["rg1:120/120:ok"],
     );
     // One of two ports bad: bad score (failure-threshold 0 by default).
     s.expect(

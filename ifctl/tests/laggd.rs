@@ -65,7 +65,7 @@ const LAGGD_SUMMARY: [&str; 13] = [
     "link state group core: down, upstream lagg1(Dwn) bond1(Unk), \
      downstream d2(Dis)",
     "link state group spare: disabled, upstream bond1(Dwn), downstream none",
-    "redundancy group rg1: priority 90/120, threshold 80, not faulted",
+    "redundancy group rg1: priority 90/120, threshold 80, not faulted, active",
     "redundancy group rg2: priority 100/100, threshold 50, faulted",
 ];
 
@@ -223,13 +223,13 @@ fn laggd_listings() {
     let r = ifctl(
         ABSENT,
         l.sock(),
-        &["-R", "-P", "-o", "group,priority,faulted,tracks"],
+        &["-R", "-P", "-o", "group,priority,state,tracks"],
     );
     assert_eq!(
         r.lines(),
         [
-            "rg1:90/120:no:bond0(Up) p0(Dwn)",
-            "rg2:100/100:yes:core(Dwn)"
+            "rg1:90/120:ok:bond0(Up) p0(Dwn)",
+            "rg2:100/100:faulted:core(Dwn)"
         ]
     );
     let r = ifctl(ABSENT, l.sock(), &["-T"]);

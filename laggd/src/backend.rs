@@ -7,7 +7,7 @@ use std::io;
 use std::os::fd::RawFd;
 use std::time::Duration;
 
-use mpath_core::laggd::config::LaggdConfig;
+use mpath_core::laggd::config::{Effector, LaggdConfig};
 use mpath_core::laggd::engine::{LaggAction, LaggEngine};
 use mpath_core::laggd::messages as msg;
 use mpath_core::log::{Level, LogKind};
@@ -18,7 +18,7 @@ use mpath_proto::{Payload, RequestBody, ResponseBody};
 use mpath_sys::aggregate::Aggregates;
 use mpath_sys::kernel::Kernel;
 
-use crate::ha::Ha;
+use crate::ha::{self, Ha};
 use crate::ports::Ports;
 
 /// The running laggd.
@@ -63,6 +63,7 @@ impl Backend for Laggd {
 
     fn start(&mut self, io: &mut Io<'_>) {
         self.open_ports(io);
+        self.check_carp_preempt(io);
     }
 
     fn hint_fd(&self) -> RawFd {
@@ -86,6 +87,7 @@ impl Backend for Laggd {
                 let lacp = self.aggregates.lacp(&names);
                 self.engine.observe_lacp(&lacp);
                 self.engine.sync(&snap, &active, io.now);
+                self.carp_roles(io.now);
             }
             Err(e) => io.log(Level::Err, LogKind::Other, snapshot_failed(&e)),
         }
@@ -112,6 +114,7 @@ impl Backend for Laggd {
         self.aggregates.set_managed(&managed(&cfg));
         self.cfg = cfg;
         self.open_ports(io);
+        self.check_carp_preempt(io);
         io.resync_soon();
         self.execute(io);
     }
@@ -158,6 +161,31 @@ fn managed(cfg: &LaggdConfig) -> Vec<(String, Vec<String>)> {
 }
 
 impl Laggd {
+    /// CARP shows the role through the vhids' states, which the kernel
+    /// does not announce: read them at every resync.
+    fn carp_roles(&mut self, now: Instant) {
+        for g in &self.cfg.redundancy {
+            if let Some(Effector::Carp(vhids)) = &g.effector {
+                if !vhids.is_empty() {
+                    self.engine.set_role(&g.name, ha::carp_role(vhids), now);
+                }
+            }
+        }
+    }
+
+    /// CARP moves nothing on a demotion unless preemption is on.
+    fn check_carp_preempt(&self, io: &mut Io<'_>) {
+        let effectors: Vec<&Effector> = self
+            .cfg
+            .redundancy
+            .iter()
+            .filter_map(|g| g.effector.as_ref())
+            .collect();
+        if let Some(line) = ha::carp_preempt_warning(&effectors) {
+            io.log(Level::Warning, LogKind::Other, line);
+        }
+    }
+
     fn open_ports(&mut self, io: &mut Io<'_>) {
         for p in self.ports.reconcile(&self.cfg, &self.aggregates, io) {
             io.log(Level::Err, LogKind::Other, p);
@@ -228,14 +256,15 @@ impl Laggd {
                 group,
                 effector,
                 effect,
-            } => match self.ha.apply(&group, effector.as_ref(), effect) {
-                Ok(line) => (Level::Info, LogKind::State, line),
-                Err(e) => (
-                    Level::Err,
-                    LogKind::State,
-                    msg::cannot_apply_ha(&group, effect.demotion, &e),
-                ),
-            },
+            } => {
+                for done in self.ha.apply(&group, effector.as_ref(), effect) {
+                    match done {
+                        Ok(line) => io.log(Level::Info, LogKind::State, line),
+                        Err(line) => io.log(Level::Err, LogKind::State, line),
+                    }
+                }
+                return;
+            }
             LaggAction::Announce { aggregate } => {
                 match self.aggregates.announce(&aggregate) {
                     Ok(n) => (

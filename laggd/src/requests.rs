@@ -1,10 +1,13 @@
-//! laggd's maintenance requests (the driver answers `ping`, `watch` and
-//! `reload`, the backend `status`): a port out of service and back, a
-//! link-state group disabled and enabled. Each is the engine's; the
-//! reply carries the log lines of what changed.
+//! laggd's requests (the driver answers `ping`, `watch` and `reload`,
+//! the backend `status`): the maintenance ones, a port out of service
+//! and back, a link-state group disabled and enabled, whose reply
+//! carries the log lines of what changed; and a redundancy group's
+//! switchover.
 
 use mpath_core::laggd::aggregate::OfflineError;
-use mpath_core::laggd::engine::{LaggEngine, MaintenanceError};
+use mpath_core::laggd::engine::{
+    LaggEngine, MaintenanceError, SwitchoverError,
+};
 use mpath_core::laggd::messages as msg;
 use mpath_core::time::Instant;
 use mpath_proto::{ErrorCode, ErrorReply, Payload, RequestBody, ResponseBody};
@@ -24,6 +27,14 @@ pub fn answer(
         }
         RequestBody::TrackGroup { group, enabled } => {
             engine.set_track_group(&group, enabled, now)
+        }
+        RequestBody::Switchover { group, cancel } => {
+            return match engine.switchover(&group, !cancel, now) {
+                Ok(_) => ResponseBody::Ok(Payload::Done),
+                Err(SwitchoverError::NoSuchGroup(g)) => {
+                    error(ErrorCode::UnknownGroup, msg::no_such_group(&g))
+                }
+            };
         }
         _ => return error(ErrorCode::BadRequest, msg::NOT_LAGGDS.into()),
     };

@@ -54,6 +54,13 @@ pub fn answer<K, P>(
         | RequestBody::TrackGroup { .. } => {
             return error(ErrorCode::BadRequest, msg::NOT_MPATHDS.into())
         }
+        RequestBody::Switchover { .. } => {
+            return error(
+                ErrorCode::BadRequest,
+                "mpathd has no redundancy groups (switchover is laggd's)"
+                    .into(),
+            )
+        }
     };
     apply(d, &change.0, &change.1, io)
 }

@@ -172,7 +172,8 @@ pub struct TrackedInterface {
 pub struct RedundancyStatus {
     /// Group name.
     pub name: String,
-    /// `carp`, `keepalived PATH` or `none` (logged only).
+    /// As configured (`carp vhid 1 on em0`, `keepalived PATH vip ADDR`),
+    /// or `none` (logged only).
     pub effector: String,
     /// Configured priority.
     pub priority: u8,
@@ -184,9 +185,23 @@ pub struct RedundancyStatus {
     pub preempt: bool,
     /// Faulted now (below the threshold or a `shutdown` object down).
     pub faulted: bool,
-    /// Demotion last applied to the HA engine; absent before the first
-    /// application (reload delay).
+    /// Demotion last applied to the HA engine (a yield or resign counts
+    /// as the whole priority); absent before the first application
+    /// (reload delay).
     pub applied_demotion: Option<u32>,
+    /// What was last applied: `demotion N`, `yield` or `resign`.
+    #[serde(default)]
+    pub applied: Option<String>,
+    /// This chassis's role as the HA engine shows it: `active`,
+    /// `standby` or `unknown`.
+    #[serde(default)]
+    pub role: String,
+    /// A manual switchover (`ifctl switchover`) is in force.
+    #[serde(default)]
+    pub switchover: bool,
+    /// Without `preempt`: recovered while standby, yielding until active.
+    #[serde(default)]
+    pub held: bool,
     /// Tracked objects.
     pub tracks: Vec<TrackStatus>,
 }

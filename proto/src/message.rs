@@ -96,6 +96,15 @@ pub enum RequestBody {
         /// Enable or disable.
         enabled: bool,
     },
+    /// laggd: this chassis gives up a redundancy group's active role
+    /// (Cisco `redundancy application reload group N self`), or, with
+    /// `cancel`, may take it again.
+    Switchover {
+        /// Redundancy group.
+        group: String,
+        /// End the switchover.
+        cancel: bool,
+    },
 }
 
 /// The wire form of a request: a flat object, every field known. (serde's
@@ -122,6 +131,7 @@ struct WireRequest {
     force: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
+    cancel: Option<bool>,
 }
 
 impl Request {
@@ -138,6 +148,7 @@ impl Request {
             family,
             force,
             enabled,
+            cancel,
         } = w;
         // Which optional fields each request takes; any other is refused.
         let allowed: &[&str] = match request.as_str() {
@@ -148,6 +159,7 @@ impl Request {
             "set_test" => &["interface", "test", "family"],
             "port_offline" => &["interface", "force"],
             "track_group" => &["group", "enabled"],
+            "switchover" => &["group", "cancel"],
             other => return bad(format!("unknown request `{other}`")),
         };
         let given = [
@@ -158,6 +170,7 @@ impl Request {
             ("family", family.is_some()),
             ("force", force.is_some()),
             ("enabled", enabled.is_some()),
+            ("cancel", cancel.is_some()),
         ];
         for (name, present) in given {
             if present && !allowed.contains(&name) {
@@ -209,6 +222,13 @@ impl Request {
                     None => return bad("`set_standby` needs `standby`".into()),
                 },
             },
+            "switchover" => RequestBody::Switchover {
+                group: match group {
+                    Some(g) => g,
+                    None => return bad("`switchover` needs a `group`".into()),
+                },
+                cancel: cancel.unwrap_or(false),
+            },
             _ => {
                 if test.is_some() == family.is_some() {
                     return bad(
@@ -238,6 +258,7 @@ impl Request {
             family: None,
             force: None,
             enabled: None,
+            cancel: None,
         };
         let name = match &self.body {
             RequestBody::Ping => "ping",
@@ -286,6 +307,11 @@ impl Request {
                 w.enabled = Some(*enabled);
                 "track_group"
             }
+            RequestBody::Switchover { group, cancel } => {
+                w.group = Some(group.clone());
+                w.cancel = cancel.then_some(true);
+                "switchover"
+            }
         };
         w.request = name.to_string();
         w
@@ -312,7 +338,8 @@ impl RequestBody {
             | RequestBody::SetTest { .. }
             | RequestBody::PortOffline { .. }
             | RequestBody::PortOnline { .. }
-            | RequestBody::TrackGroup { .. } => true,
+            | RequestBody::TrackGroup { .. }
+            | RequestBody::Switchover { .. } => true,
         }
     }
 }
@@ -397,8 +424,6 @@ pub enum ErrorCode {
     PermissionDenied,
     /// No such interface under the daemon's care.
     UnknownInterface,
-    /// No such link-state group (laggd).
-    UnknownGroup,
     /// Offline refused: no other usable member (IPMP_EMINRED), or for
     /// laggd the aggregate's last live port.
     Eminred,
@@ -408,6 +433,9 @@ pub enum ErrorCode {
     NotOffline,
     /// Reload refused: the file has errors; the old one stays.
     BadConfig,
+    /// No such group under the daemon's care (laggd: a link-state or
+    /// redundancy group).
+    UnknownGroup,
     /// Anything else.
     Failed,
 }
@@ -599,6 +627,14 @@ mod tests {
                 group: "uplinks".into(),
                 enabled: false,
             },
+            RequestBody::Switchover {
+                group: "rg1".into(),
+                cancel: false,
+            },
+            RequestBody::Switchover {
+                group: "rg1".into(),
+                cancel: true,
+            },
         ] {
             let laggds = matches!(
                 body,
@@ -668,6 +704,15 @@ mod tests {
             ),
             (
                 br#"{"version":1,"request":"set_standby","interface":"em0"}"#,
+                ErrorCode::BadRequest,
+            ),
+            (br#"{"version":1,"request":"switchover"}"#, ErrorCode::BadRequest),
+            (
+                br#"{"version":1,"request":"switchover","interface":"x"}"#,
+                ErrorCode::BadRequest,
+            ),
+            (
+                br#"{"version":1,"request":"status","cancel":true}"#,
                 ErrorCode::BadRequest,
             ),
             (

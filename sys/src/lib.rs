@@ -23,7 +23,8 @@
 //! |               | announcements, CARP demotion); refused on illumos     |
 //! | [`portprobe`] | `PortProbe`: laggd's per-port ARP/NS socket           |
 //! | [`ha`]        | the HA engines laggd drives: keepalived's track file, |
-//! |               | CARP's demotion counter (FreeBSD)                     |
+//! |               | CARP's demotion counter, vhids' state and advskew,    |
+//! |               | preemption (FreeBSD)                                  |
 //! | [`clock`]     | the monotonic clock the daemons feed to the core      |
 //! | [`daemon`]    | daemonize, pid file, ids, random seed                 |
 //! | [`ifaddrs`]   | interface enumeration: names, indexes, flags, MAC, IPs|

@@ -3,7 +3,7 @@
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-static COUNTER: AtomicU32 = AtomicU32::new(0);
+pub(crate) static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// The namespaces of a lab.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -68,14 +68,14 @@ pub struct Lab {
     members: usize,
 }
 
-fn run_cmd(cmd: &mut Command) -> Output {
+pub(crate) fn run_cmd(cmd: &mut Command) -> Output {
     let out = cmd
         .output()
         .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
     out
 }
 
-fn must(cmd: &mut Command) -> String {
+pub(crate) fn must(cmd: &mut Command) -> String {
     let out = run_cmd(cmd);
     assert!(
         out.status.success(),
@@ -446,7 +446,7 @@ impl Drop for Lab {
 }
 
 /// Deletes namespaces left by lab runs whose process no longer exists.
-fn sweep_stale() {
+pub(crate) fn sweep_stale() {
     let out = run_cmd(Command::new("ip").args(["netns", "list"]));
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let name = line.split_whitespace().next().unwrap_or("");

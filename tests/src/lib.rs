@@ -28,6 +28,7 @@
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
 pub mod client;
+pub mod ha;
 mod lab;
 pub mod mpathd;
 mod proc;

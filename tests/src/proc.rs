@@ -2,6 +2,7 @@
 
 use std::fs::File;
 use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -40,10 +41,14 @@ impl Daemon {
     /// Starts `binary args...` in namespace `ns`, logging to `log`.
     pub fn spawn(ns: &str, binary: &Path, args: &[&str], log: &Path) -> Daemon {
         let file = File::create(log).expect("create daemon log");
+        // A process group of its own: a daemon that signals its group
+        // (keepalived's children do when their parent is killed) must
+        // not take the test with it.
         let child = Command::new("ip")
             .args(["netns", "exec", ns])
             .arg(binary)
             .args(args)
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(file.try_clone().expect("dup log"))
             .stderr(file)
@@ -84,8 +89,13 @@ impl Daemon {
         }
     }
 
-    /// Sends `signal` (e.g. "HUP", "TERM", "KILL").
+    /// Sends `signal` (e.g. "HUP", "TERM", "KILL"); nothing once the
+    /// process has been reaped (`kill 0` would signal the test's own
+    /// process group).
     pub fn signal(&self, signal: &str) {
+        if self.child.is_none() {
+            return;
+        }
         let _ = Command::new("kill")
             .args([&format!("-{signal}"), &self.pid().to_string()])
             .status();

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use mpath_proto::laggd::PortStatus;
 
-use super::redundancy::HaEffect;
+use super::redundancy::{HaEffect, Role};
 
 fn ports_word(n: usize) -> &'static str {
     if n == 1 {
@@ -240,11 +240,6 @@ pub fn cannot_set_up(iface: &str, up: bool, e: &impl Display) -> String {
     format!("{iface}: cannot bring it {how}: {e}")
 }
 
-/// The HA engine could not be told.
-pub fn cannot_apply_ha(group: &str, demotion: u32, e: &impl Display) -> String {
-    format!("redundancy group {group}: cannot apply demotion {demotion}: {e}")
-}
-
 /// Addresses announced after a change of active port.
 pub fn announced(aggregate: &str, n: usize) -> String {
     format!("{aggregate}: announced {n} addresses from the new active port")
@@ -272,14 +267,6 @@ pub fn dump_port(aggregate: &str, p: &PortStatus) -> String {
 pub const NOT_LAGGDS: &str =
     "laggd does not take that request (it is mpathd's)";
 
-fn ha_state(effect: HaEffect) -> String {
-    if effect.faulted {
-        "faulted".to_string()
-    } else {
-        format!("demotion {}", effect.demotion)
-    }
-}
-
 /// keepalived's track file was written.
 pub fn keepalived_wrote(
     group: &str,
@@ -288,26 +275,93 @@ pub fn keepalived_wrote(
     path: &Path,
 ) -> String {
     format!(
-        "redundancy group {group}: {}; wrote {value} to {}",
-        ha_state(effect),
+        "redundancy group {group}: {effect}; wrote {value} to {}",
         path.display()
     )
 }
 
-/// CARP's demotion counter was adjusted.
-pub fn carp_adjusted(group: &str, effect: HaEffect, delta: i32) -> String {
+/// laggd's share of CARP's host-wide demotion changed.
+pub fn carp_adjusted(
+    group: &str,
+    effect: HaEffect,
+    delta: i32,
+    share: u32,
+) -> String {
     format!(
-        "redundancy group {group}: {}; CARP demotion {delta:+} (laggd's \
-         share now {})",
-        ha_state(effect),
-        effect.demotion
+        "redundancy group {group}: {effect}; CARP demotion {delta:+} \
+         (laggd's share now {share})"
+    )
+}
+
+/// A CARP vhid's skew was set (`to` the configured skew: restored).
+pub fn carp_skew_set(
+    group: &str,
+    effect: HaEffect,
+    vhid: u8,
+    iface: &str,
+    from: u8,
+    to: u8,
+) -> String {
+    format!(
+        "redundancy group {group}: {effect}; vhid {vhid} on {iface} \
+         advskew {from} -> {to}"
     )
 }
 
 /// A redundancy group with no HA engine to tell.
 pub fn no_effector(group: &str, effect: HaEffect) -> String {
+    format!("redundancy group {group}: {effect} (no effector configured)")
+}
+
+/// The HA engine could not be told.
+pub fn cannot_apply_ha(
+    group: &str,
+    effect: HaEffect,
+    e: &impl Display,
+) -> String {
+    format!("redundancy group {group}: cannot apply {effect}: {e}")
+}
+
+/// This chassis's role in a group changed, as the HA engine shows it.
+pub fn role_changed(group: &str, from: Role, to: Role) -> String {
+    format!("redundancy group {group}: this chassis is now {to} (was {from})")
+}
+
+/// Recovered while standby without `preempt`.
+pub fn holding(group: &str) -> String {
     format!(
-        "redundancy group {group}: {} (no effector configured)",
-        ha_state(effect)
+        "redundancy group {group}: recovered while standby; without \
+         preempt it yields until it is active again"
+    )
+}
+
+/// `ifctl switchover GROUP [cancel]`.
+pub fn switchover(group: &str, on: bool) -> String {
+    if on {
+        format!(
+            "redundancy group {group}: manual switchover: giving up the \
+             active role"
+        )
+    } else {
+        format!("redundancy group {group}: manual switchover cancelled")
+    }
+}
+
+/// A switchover for a group that does not exist.
+pub fn no_such_group(group: &str) -> String {
+    format!("no redundancy group `{group}`")
+}
+
+/// `net.inet.carp.preempt` is 0 where laggd drives CARP.
+pub const CARP_PREEMPT_OFF: &str = "net.inet.carp.preempt is 0: a CARP \
+     backup does not take over from a demoted master, so a redundancy \
+     group's demotion moves nothing until the master fails; set it to 1 on \
+     both chassis";
+
+/// `net.inet.carp.preempt` could not be read where laggd drives CARP.
+pub fn carp_preempt_unreadable(e: &impl Display) -> String {
+    format!(
+        "cannot read net.inet.carp.preempt ({e}): a CARP backup takes over \
+         from a demoted master only when it is 1"
     )
 }

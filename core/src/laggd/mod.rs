@@ -10,7 +10,8 @@
 //! | [`lacp`]       | LACP's word on a port: live only if aggregated | seed 001 |
 //! | [`tracking`]   | upstream/downstream link-state groups         | seed 000 |
 //! | [`redundancy`] | priority, track/decrement, threshold, timers  | seed 002 |
-//! | [`carp`]       | laggd's share of CARP's demotion counter      | seed 002 |
+//! | [`carp`]       | effects as CARP skews and demotion shares     | carp(4)  |
+//! | [`keepalived`] | effects as keepalived track-file values       | keepalived |
 //! | [`plan`]       | membership changes per kind of aggregate      | lagg(4), bonding |
 //!
 //! Per-port probing reuses the probe detector: laggd sends ARP requests
@@ -24,6 +25,7 @@ pub mod aggregate;
 pub mod carp;
 pub mod config;
 pub mod engine;
+pub mod keepalived;
 pub mod lacp;
 pub mod messages;
 pub mod plan;

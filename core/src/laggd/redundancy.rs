@@ -4,29 +4,51 @@
 //! A group has a configured priority and a failover threshold. Tracked
 //! objects (ports, aggregates, link-state groups, interfaces: names the
 //! daemon resolves) each take a decrement off the priority while they are
-//! down, or, with `shutdown`, fault the group outright. When the run-time
-//! priority falls below the threshold the group is *faulted*: this node
-//! should give up the active role. Changes are logged at once (previous
-//! and new priority and the cause, as the seed asks) but applied to the HA
-//! engine only after the `delay` timer, and nothing is applied until
-//! `reload_delay` after start, so that a flapping object or a booting box
-//! does not bounce the cluster.
+//! down, or, with `shutdown`, fault the group outright. Changes are
+//! logged at once (previous and new priority and the cause, as the seed
+//! asks) but applied to the HA engine only after the `delay` timer, and
+//! nothing is applied until `reload_delay` after start, so that a
+//! flapping object or a booting box does not bounce the cluster.
 //!
-//! The HA engine sees an [`HaEffect`]: how much to demote this node and
-//! whether it is faulted. With CARP (FreeBSD) the demotion goes into
-//! `net.inet.carp.demotion` (faulted: the maximum advskew of 240, so the
-//! peer takes over); with keepalived (Linux) it becomes a negative
-//! priority weight and a faulted state. `preempt` is passed through for
-//! the effector to configure (CARP's `net.inet.carp.preempt`, keepalived's
-//! `nopreempt`).
+//! What the engine is asked for is an [`HaEffect`]:
+//!
+//! * [`HaEffect::Demote`]: advertise the run-time priority. The peer
+//!   takes the active role when it is higher (the engine's own
+//!   preemption: VRRP after its master-down interval, CARP at once).
+//! * [`HaEffect::Resign`]: faulted (below `failover-threshold`, or a
+//!   `shutdown` object down): give the role up now and do not take it.
+//!   VRRP's way is the master's priority-0 advertisement (keepalived's
+//!   FAULT state), which lets the backup take over after its skew time
+//!   rather than the whole master-down interval.
+//! * [`HaEffect::Yield`]: advertise the lowest priority that can still
+//!   become active: stay standby, but take over if the peer goes away.
+//!
+//! # Preempt
+//!
+//! The seed: with `preempt`, a recovered chassis with the higher priority
+//! takes the active role back; without it, it waits. Engines preempt on
+//! priority, so without `preempt` laggd must keep a recovered chassis
+//! from out-bidding the active one: when this chassis is standby and its
+//! objects recover, the group *holds* ([`HaEffect::Yield`]) until it is
+//! active again (the peer failed, resigned or was switched over), and
+//! only then advertises its full priority. Which chassis is active comes
+//! from the engine ([`Role`]: keepalived's virtual address present,
+//! CARP's vhid state); while that is unknown nothing is held.
+//!
+//! # Manual switchover
+//!
+//! Seed 002's `redundancy application reload group N self`: the group
+//! resigns at once (no timers) and, once this chassis is seen standby,
+//! yields until the switchover is cancelled, so that it still takes over
+//! if the peer fails meanwhile. Cancelled, it is a recovery like any
+//! other: with `preempt` it takes the role back, without it it holds.
 
+use std::cmp::Ordering;
 use std::collections::BTreeSet;
+use std::fmt;
 use std::time::Duration;
 
 use crate::time::Instant;
-
-/// CARP's largest advertisement skew: demoting by it always loses.
-pub const MAX_DEMOTION: u32 = 240;
 
 /// What a tracked object does to the group when it is down.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -65,14 +87,78 @@ pub struct RedundancyConfig {
     pub reload_delay: Duration,
 }
 
-/// What the HA engine should apply.
+/// What the HA engine is asked to do for a group, weakest first.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum HaEffect {
+    /// Advertise the configured priority less this (0: as configured).
+    Demote(u8),
+    /// Advertise the lowest priority that can still become active.
+    Yield,
+    /// Give the active role up and do not take it.
+    Resign,
+}
+
+impl Default for HaEffect {
+    fn default() -> HaEffect {
+        HaEffect::Demote(0)
+    }
+}
+
+impl HaEffect {
+    /// How hard the effect pushes this chassis off the active role.
+    fn strength(self) -> u16 {
+        match self {
+            HaEffect::Demote(d) => u16::from(d),
+            HaEffect::Yield => 256,
+            HaEffect::Resign => 257,
+        }
+    }
+}
+
+impl PartialOrd for HaEffect {
+    fn partial_cmp(&self, other: &HaEffect) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for HaEffect {
+    fn cmp(&self, other: &HaEffect) -> Ordering {
+        self.strength().cmp(&other.strength())
+    }
+}
+
+impl fmt::Display for HaEffect {
+    /// `demotion N`, `yield`, `resign`: as logs and status show it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HaEffect::Demote(d) => write!(f, "demotion {d}"),
+            HaEffect::Yield => f.write_str("yield"),
+            HaEffect::Resign => f.write_str("resign"),
+        }
+    }
+}
+
+/// Whether this chassis holds the group's active role, as the HA engine
+/// shows it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
-pub struct HaEffect {
-    /// Demotion: configured priority minus run-time priority (or
-    /// [`MAX_DEMOTION`] when faulted).
-    pub demotion: u32,
-    /// Below the threshold, or a `shutdown` object is down.
-    pub faulted: bool,
+pub enum Role {
+    /// Not known (no way to see it configured, or not seen yet).
+    #[default]
+    Unknown,
+    /// This chassis is active (VRRP master, CARP MASTER).
+    Active,
+    /// The peer is, or nobody is.
+    Standby,
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Unknown => "unknown",
+            Role::Active => "active",
+            Role::Standby => "standby",
+        })
+    }
 }
 
 /// Something the group decided.
@@ -87,6 +173,15 @@ pub enum RedundancyEvent {
         /// The object whose change caused it, and whether it is now up.
         cause: (String, bool),
     },
+    /// This chassis's role changed.
+    RoleChanged {
+        /// Before.
+        from: Role,
+        /// Now.
+        to: Role,
+    },
+    /// Recovered while standby without `preempt`: holding back.
+    Holding,
     /// Apply this to the HA engine now (after the delay timers).
     Apply(HaEffect),
 }
@@ -97,6 +192,12 @@ pub struct RedundancyGroup {
     cfg: RedundancyConfig,
     /// Tracked objects currently down.
     down: BTreeSet<String>,
+    /// This chassis's role, as last seen.
+    role: Role,
+    /// A manual switchover is in force.
+    switchover: bool,
+    /// Without `preempt`: recovered while standby, yielding until active.
+    held: bool,
     /// What was last applied.
     applied: Option<HaEffect>,
     /// When the pending effect may be applied.
@@ -110,9 +211,33 @@ impl RedundancyGroup {
         RedundancyGroup {
             cfg,
             down: BTreeSet::new(),
+            role: Role::Unknown,
+            switchover: false,
+            held: false,
             applied: None,
             apply_at,
         }
+    }
+
+    /// This group under a new configuration of the same name: a
+    /// switchover carries over; with the same effector also what the
+    /// engine has been told, the role and a hold (while still without
+    /// `preempt`). The tracked objects are evaluated afresh, and the
+    /// timers start again.
+    pub fn reconfigured(
+        &self,
+        cfg: RedundancyConfig,
+        same_effector: bool,
+        now: Instant,
+    ) -> RedundancyGroup {
+        let mut g = RedundancyGroup::new(cfg, now);
+        g.switchover = self.switchover;
+        if same_effector {
+            g.role = self.role;
+            g.held = self.held && !g.cfg.preempt;
+            g.applied = self.applied;
+        }
+        g
     }
 
     /// Configuration.
@@ -146,22 +271,49 @@ impl RedundancyGroup {
             })
     }
 
-    /// The effect the current objects call for.
-    pub fn wanted(&self) -> HaEffect {
-        let faulted = self.faulted();
-        HaEffect {
-            demotion: if faulted {
-                MAX_DEMOTION
-            } else {
-                u32::from(self.cfg.priority - self.priority())
-            },
-            faulted,
+    /// What the objects alone call for.
+    fn by_objects(&self) -> HaEffect {
+        if self.faulted() {
+            HaEffect::Resign
+        } else {
+            HaEffect::Demote(self.cfg.priority - self.priority())
         }
+    }
+
+    /// The effect called for now: the objects', a switchover's, a hold's.
+    pub fn wanted(&self) -> HaEffect {
+        let own = self.by_objects();
+        if self.switchover {
+            // Resign until the peer has the role, then stay a candidate.
+            return match self.role {
+                Role::Standby => own.max(HaEffect::Yield),
+                _ => HaEffect::Resign,
+            };
+        }
+        if self.held {
+            return own.max(HaEffect::Yield);
+        }
+        own
     }
 
     /// The effect last applied, if any.
     pub fn applied(&self) -> Option<HaEffect> {
         self.applied
+    }
+
+    /// This chassis's role as last seen.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Whether a manual switchover is in force.
+    pub fn switched_over(&self) -> bool {
+        self.switchover
+    }
+
+    /// Whether a recovered standby is being held back (no `preempt`).
+    pub fn held(&self) -> bool {
+        self.held
     }
 
     /// Whether `object` is tracked by this group.
@@ -207,12 +359,65 @@ impl RedundancyGroup {
         self.poll(now, out);
     }
 
+    /// The HA engine shows this chassis in `role`. Becoming active ends
+    /// a hold; the change is applied with whatever else is pending.
+    pub fn set_role(
+        &mut self,
+        role: Role,
+        now: Instant,
+        out: &mut Vec<RedundancyEvent>,
+    ) {
+        if role == self.role {
+            return;
+        }
+        out.push(RedundancyEvent::RoleChanged {
+            from: self.role,
+            to: role,
+        });
+        self.role = role;
+        if role != Role::Standby {
+            self.held = false;
+        }
+        self.poll(now, out);
+    }
+
+    /// Starts (`on`) or cancels a manual switchover, applied at once:
+    /// the operator's word overrides the delay and reload timers.
+    /// Returns whether anything changed.
+    pub fn set_switchover(
+        &mut self,
+        on: bool,
+        now: Instant,
+        out: &mut Vec<RedundancyEvent>,
+    ) -> bool {
+        if on == self.switchover {
+            return false;
+        }
+        self.switchover = on;
+        self.apply_at = now;
+        self.poll(now, out);
+        true
+    }
+
     /// Applies the wanted effect once its timers have run.
     pub fn poll(&mut self, now: Instant, out: &mut Vec<RedundancyEvent>) {
         if now < self.apply_at {
             return;
         }
-        let wanted = self.wanted();
+        let mut wanted = self.wanted();
+        // A standby chassis that would bid higher than it does now, with
+        // no preempt: hold it back (see the module documentation).
+        let recovering = self.applied.is_some_and(|a| wanted < a);
+        if recovering
+            && !self.cfg.preempt
+            && !self.held
+            && !self.switchover
+            && self.role == Role::Standby
+        {
+            self.held = true;
+            out.push(RedundancyEvent::Holding);
+            wanted = self.wanted();
+        }
         if self.applied != Some(wanted) {
             self.applied = Some(wanted);
             out.push(RedundancyEvent::Apply(wanted));
@@ -226,128 +431,4 @@ impl RedundancyGroup {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rg(delay: u64, reload: u64) -> RedundancyGroup {
-        RedundancyGroup::new(
-            RedundancyConfig {
-                name: "rg1".into(),
-                priority: 120,
-                failover_threshold: 80,
-                preempt: true,
-                tracks: vec![
-                    Track {
-                        object: "lagg0".into(),
-                        effect: TrackEffect::Decrement(20),
-                    },
-                    Track {
-                        object: "uplink".into(),
-                        effect: TrackEffect::Decrement(30),
-                    },
-                    Track {
-                        object: "core".into(),
-                        effect: TrackEffect::Shutdown,
-                    },
-                ],
-                delay: Duration::from_secs(delay),
-                reload_delay: Duration::from_secs(reload),
-            },
-            Instant::ZERO,
-        )
-    }
-
-    fn t(s: u64) -> Instant {
-        Instant::from_secs(s)
-    }
-
-    #[test]
-    fn decrements_accumulate_and_the_threshold_faults() {
-        let mut g = rg(0, 0);
-        let mut out = Vec::new();
-        g.poll(t(0), &mut out);
-        assert_eq!(out, vec![RedundancyEvent::Apply(HaEffect::default())]);
-        out.clear();
-        g.set_object("lagg0", false, t(1), &mut out);
-        assert_eq!(g.priority(), 100);
-        assert_eq!(
-            out,
-            vec![
-                RedundancyEvent::PriorityChanged {
-                    from: 120,
-                    to: 100,
-                    cause: ("lagg0".into(), false)
-                },
-                RedundancyEvent::Apply(HaEffect {
-                    demotion: 20,
-                    faulted: false
-                })
-            ]
-        );
-        out.clear();
-        g.set_object("uplink", false, t(2), &mut out);
-        assert_eq!(g.priority(), 70);
-        assert!(g.faulted(), "70 < threshold 80");
-        assert_eq!(
-            out.last(),
-            Some(&RedundancyEvent::Apply(HaEffect {
-                demotion: MAX_DEMOTION,
-                faulted: true
-            }))
-        );
-        out.clear();
-        g.set_object("uplink", true, t(3), &mut out);
-        g.set_object("lagg0", true, t(3), &mut out);
-        assert_eq!(g.applied(), Some(HaEffect::default()));
-    }
-
-    #[test]
-    fn shutdown_track_faults_at_once() {
-        let mut g = rg(0, 0);
-        let mut out = Vec::new();
-        g.set_object("core", false, t(1), &mut out);
-        assert_eq!(g.priority(), 120);
-        assert!(g.faulted());
-        assert_eq!(g.applied().map(|e| e.faulted), Some(true));
-    }
-
-    #[test]
-    fn delay_and_reload_timers_hold_changes_back() {
-        let mut g = rg(10, 20);
-        let mut out = Vec::new();
-        g.poll(t(5), &mut out);
-        assert!(out.is_empty(), "nothing before the reload delay");
-        g.set_object("lagg0", false, t(6), &mut out);
-        assert_eq!(out.len(), 1, "the priority change is logged at once");
-        assert_eq!(g.next_deadline(), Some(t(20)));
-        g.poll(t(19), &mut out);
-        assert_eq!(out.len(), 1);
-        g.poll(t(20), &mut out);
-        assert_eq!(
-            out.last(),
-            Some(&RedundancyEvent::Apply(HaEffect {
-                demotion: 20,
-                faulted: false
-            }))
-        );
-        // A flap within the delay is absorbed: down and up again before
-        // the timer: nothing new is applied.
-        out.clear();
-        g.set_object("uplink", false, t(30), &mut out);
-        g.set_object("uplink", true, t(35), &mut out);
-        g.poll(t(45), &mut out);
-        assert!(
-            !out.iter().any(|e| matches!(e, RedundancyEvent::Apply(_))),
-            "{out:?}"
-        );
-    }
-
-    #[test]
-    fn untracked_objects_are_ignored() {
-        let mut g = rg(0, 0);
-        let mut out = Vec::new();
-        g.set_object("other", false, t(1), &mut out);
-        assert!(out.is_empty());
-        assert_eq!(g.priority(), 120);
-    }
-}
+mod tests;

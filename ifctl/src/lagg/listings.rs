@@ -36,12 +36,13 @@ const AGGREGATES: [Field; 8] = [
     f("PORTS", 30),
 ];
 
-const REDUNDANCY: [Field; 7] = [
+const REDUNDANCY: [Field; 8] = [
     f("GROUP", 12),
     f("PRIORITY", 10),
     f("THRESHOLD", 11),
-    f("FAULTED", 9),
-    f("DEMOTION", 10),
+    f("ROLE", 9),
+    f("STATE", 11),
+    f("APPLIED", 9),
     f("EFFECTOR", 12),
     f("TRACKS", 30),
 ];
@@ -157,13 +158,32 @@ fn redundancy_row(g: &RedundancyStatus) -> Vec<String> {
         g.name.clone(),
         format!("{}/{}", g.current_priority, g.priority),
         g.failover_threshold.to_string(),
-        if g.faulted { "yes" } else { "no" }.to_string(),
-        g.applied_demotion
-            .map(|d| d.to_string())
+        match g.role.as_str() {
+            "unknown" => String::new(),
+            role => role.to_string(),
+        },
+        redundancy_state(g).to_string(),
+        g.applied
+            .as_deref()
+            .map(|a| a.strip_prefix("demotion ").unwrap_or(a).to_string())
             .unwrap_or_default(),
         g.effector.clone(),
         tracks.join(" "),
     ]
+}
+
+/// The one word that says most: a switchover in force, else a fault,
+/// else a hold (no preempt), else `ok`.
+fn redundancy_state(g: &RedundancyStatus) -> &'static str {
+    if g.switchover {
+        "switchover"
+    } else if g.faulted {
+        "faulted"
+    } else if g.held {
+        "held"
+    } else {
+        "ok"
+    }
 }
 
 #[cfg(test)]
@@ -225,18 +245,18 @@ mod tests {
         assert_eq!(
             table(LaggMode::Redundancy, None, Style::Human),
             [
-                "GROUP       PRIORITY  THRESHOLD  FAULTED  DEMOTION  EFFECTOR    TRACKS",
-                "rg1         90/120    80         no       30        carp        bond0(Up) p0(Dwn)",
-                "rg2         100/100   50         yes      --        keepalived /run/keepalived/rg2.track core(Dwn)",
+                "GROUP       PRIORITY  THRESHOLD  ROLE     STATE      APPLIED  EFFECTOR    TRACKS",
+                "rg1         90/120    80         active   ok         30       carp vhid 1 on em0 bond0(Up) p0(Dwn)",
+                "rg2         100/100   50         --       faulted    --       keepalived /run/keepalived/rg2.track core(Dwn)",
             ]
         );
         assert_eq!(
             table(
                 LaggMode::Redundancy,
-                Some("group,effector,demotion"),
+                Some("group,role,state,applied"),
                 Style::Parsable
             ),
-            ["rg1:carp:30", "rg2:keepalived /run/keepalived/rg2.track:"]
+            ["rg1:active:ok:30", "rg2::faulted:"]
         );
     }
 

@@ -8,7 +8,7 @@
 //!   p0  failed   unusable  probes lost
 //!   p1  ok       active    link up, probes answered
 //! link state group uplinks: up, upstream bond0(Up), downstream d0(Up) d1(Dis)
-//! redundancy group rg1: priority 90/120, threshold 80, not faulted
+//! redundancy group rg1: priority 90/120, threshold 80, not faulted, active
 //! ```
 
 use mpath_proto::laggd::{
@@ -90,15 +90,26 @@ fn tracking_line(g: &TrackingGroupStatus) -> String {
     )
 }
 
+/// The priorities and the fault, then what the operator most needs to
+/// know beyond: this chassis's role, a switchover, a hold.
 fn redundancy_line(g: &RedundancyStatus) -> String {
-    format!(
+    let mut line = format!(
         "redundancy group {}: priority {}/{}, threshold {}, {}",
         g.name,
         g.current_priority,
         g.priority,
         g.failover_threshold,
         if g.faulted { "faulted" } else { "not faulted" }
-    )
+    );
+    if g.role == "active" || g.role == "standby" {
+        line.push_str(&format!(", {}", g.role));
+    }
+    if g.switchover {
+        line.push_str(", switched over");
+    } else if g.held {
+        line.push_str(", held (no preempt)");
+    }
+    line
 }
 
 #[cfg(test)]
@@ -123,7 +134,7 @@ mod tests {
                 "link state group uplinks: up, upstream bond0(Up), downstream d0(Up) d1(Dis)",
                 "link state group core: down, upstream lagg1(Dwn) bond1(Unk), downstream d2(Dis)",
                 "link state group spare: disabled, upstream bond1(Dwn), downstream none",
-                "redundancy group rg1: priority 90/120, threshold 80, not faulted",
+                "redundancy group rg1: priority 90/120, threshold 80, not faulted, active",
                 "redundancy group rg2: priority 100/100, threshold 50, faulted",
             ]
         );

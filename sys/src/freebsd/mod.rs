@@ -89,6 +89,31 @@ pub(crate) fn adjust_carp_demotion(delta: i32) -> std::io::Result<()> {
     carp::adjust_demotion(delta)
 }
 
+/// `SIOCGVH` (see `unix::ha`).
+#[cfg(target_os = "freebsd")]
+pub(crate) fn carp_vhid(
+    ifname: &str,
+    vhid: u8,
+) -> std::io::Result<crate::unix::ha::CarpVhid> {
+    carp::read_vhid(ifname, vhid)
+}
+
+/// `SIOCGVH`, then `SIOCSVH` (see `unix::ha`).
+#[cfg(target_os = "freebsd")]
+pub(crate) fn set_carp_advskew(
+    ifname: &str,
+    vhid: u8,
+    advskew: u8,
+) -> std::io::Result<()> {
+    carp::set_advskew(ifname, vhid, advskew)
+}
+
+/// `net.inet.carp.preempt` (see `unix::ha`).
+#[cfg(target_os = "freebsd")]
+pub(crate) fn carp_preempt() -> std::io::Result<bool> {
+    carp::preempt()
+}
+
 /// No forcing past `kern.ipc.maxsockbuf` (see `unix::sockbuf`).
 #[cfg(target_os = "freebsd")]
 pub(crate) fn force_send_buffer(

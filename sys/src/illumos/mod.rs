@@ -26,13 +26,12 @@ pub(crate) fn enter_sandbox() -> std::io::Result<bool> {
     Ok(false)
 }
 
-/// CARP is FreeBSD's (see `unix::ha`).
-pub(crate) fn adjust_carp_demotion(_delta: i32) -> std::io::Result<()> {
-    Err(std::io::Error::new(
-        std::io::ErrorKind::Unsupported,
-        "CARP is FreeBSD's; laggd does not run on illumos",
-    ))
-}
+/// Why there is no CARP here (see `unix::no_carp`).
+pub(crate) const NO_CARP: &str =
+    "CARP is FreeBSD's; laggd does not run on illumos";
+pub(crate) use crate::unix::no_carp::{
+    adjust_carp_demotion, carp_preempt, carp_vhid, set_carp_advskew,
+};
 
 /// No forcing past the system's cap (see `unix::sockbuf`).
 pub(crate) fn force_send_buffer(

@@ -32,6 +32,8 @@ pub mod ha;
 pub mod ifaddrs;
 pub mod ifindex;
 pub mod netns;
+#[cfg(not(target_os = "freebsd"))]
+pub(crate) mod no_carp;
 pub mod peercred;
 #[cfg(not(target_os = "linux"))]
 pub(crate) mod probes;

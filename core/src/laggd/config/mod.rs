@@ -122,7 +122,8 @@
 //! ```text
 //! redundancy NAME priority N [failover-threshold N] [preempt [on|off]]
 //!            [track OBJECT decrement N | track OBJECT shutdown]...
-//!            [delay SECONDS] [reload SECONDS] [carp | keepalived FILE]
+//!            [delay SECONDS] [reload SECONDS]
+//!            [carp [vhid N on IFNAME]... | keepalived FILE [vip ADDRESS]]
 //! ```
 //!
 //! * `priority N` (required, 1-255).
@@ -138,12 +139,18 @@
 //! * `delay SECONDS`, `reload SECONDS` (default 0 each): apply a change
 //!   only after it has lasted `delay`, and nothing before `reload` after
 //!   start.
-//! * `carp` (FreeBSD: the demotion goes into `net.inet.carp.demotion`,
-//!   which is host-wide: several groups' demotions add up) or
-//!   `keepalived FILE` (Linux: an absolute path of a track file
-//!   keepalived reads, one per group). Neither: a warning, as the
+//! * `carp` (FreeBSD) with `vhid N on IFNAME` (N 1-255, each pair once,
+//!   and driven by one group only): those vhids' advskew; with none, the
+//!   host-wide `net.inet.carp.demotion` (several groups' demotions add
+//!   up). `keepalived FILE` (Linux): an absolute path of a track file
+//!   keepalived reads, one per group, and `vip ADDRESS`, the unicast
+//!   address keepalived holds while master. Neither: a warning, as the
 //!   priority is then only logged. Whether the effector exists on this
 //!   system is for the daemon to check.
+//! * Without `preempt`, a group whose effector does not show the role
+//!   (`carp` without a vhid, `keepalived` without `vip`) draws a warning:
+//!   laggd cannot hold a recovered standby back
+//!   ([`crate::laggd::redundancy`]).
 //!
 //! # Whole-file rules
 //!
@@ -164,7 +171,7 @@
 //! track-group uplinks upstream lagg0 downstream em2 em3 health probe
 //! redundancy rg1 priority 120 failover-threshold 80 preempt \
 //!      track lagg0 decrement 20 track uplinks shutdown delay 10 reload 20 \
-//!      carp
+//!      carp vhid 1 on lagg0
 //! ```
 
 mod lagg_stmt;
@@ -187,7 +194,7 @@ mod tests_validate;
 pub use crate::syntax::{Diagnostic, Severity};
 pub use model::{
     Effector, LaggConfig, LaggdConfig, LaggdTunables, ObjectKind,
-    RedundancyGroupConf, TargetRule, TrackingGroupConf, UpstreamHealth,
+    RedundancyGroupConf, TargetRule, TrackingGroupConf, UpstreamHealth, Vhid,
     MAX_INTERFACE_NAME, MAX_NAME, MAX_TARGETS,
 };
 pub use render::WIDTH;

@@ -204,13 +204,40 @@ impl TrackingGroupConf {
     }
 }
 
-/// What applies a redundancy group's demotion.
+/// A CARP virtual host a redundancy group drives: `vhid N on IFNAME`.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Vhid {
+    /// 1-255.
+    pub vhid: u8,
+    /// The interface the vhid is configured on.
+    pub interface: String,
+}
+
+/// What applies a redundancy group's effect, and shows the role.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Effector {
-    /// FreeBSD CARP, through `net.inet.carp.demotion`.
-    Carp,
-    /// keepalived, through a track file it reads.
-    Keepalived(PathBuf),
+    /// FreeBSD CARP: the named vhids' advskew (their state shows the
+    /// role); none named: the host-wide `net.inet.carp.demotion` (the
+    /// coarse mode: every vhid moves, the role is not seen).
+    Carp(Vec<Vhid>),
+    /// keepalived: a track file it reads, and the virtual address it
+    /// holds while master, which shows the role.
+    Keepalived {
+        /// The track file.
+        file: PathBuf,
+        /// `vip ADDRESS`.
+        vip: Option<IpAddr>,
+    },
+}
+
+impl Effector {
+    /// Whether laggd can see which chassis is active.
+    pub fn shows_role(&self) -> bool {
+        match self {
+            Effector::Carp(vhids) => !vhids.is_empty(),
+            Effector::Keepalived { vip, .. } => vip.is_some(),
+        }
+    }
 }
 
 /// One `redundancy` statement.

@@ -56,7 +56,9 @@ const TRACK_CHUNKS: &str = "upstream lagg0|upstream em5 em6|downstream em7|\
 const REDUNDANCY_CHUNKS: &str = "priority 100|priority 1|\
     failover-threshold 100|preempt|preempt off|track lagg0 decrement 10|\
     track em0 shutdown|track g1 shutdown|track wan0 decrement 255|delay 5|\
-    reload 7|carp|keepalived /run/k";
+    reload 7|carp|carp vhid 1 on em0|carp vhid 2 on em0 vhid 2 on em1|\
+    keepalived /run/k|keepalived /run/k vip 192.0.2.100|vhid 3 on em0|\
+    keepalived /run/k vip 2001:db8::100";
 
 /// One statement of plausible option chunks, sometimes with a stray word
 /// and sometimes continued over lines: often accepted, with warnings.
@@ -270,9 +272,19 @@ fn build(
         let name = format!("rg{r}");
         c.redundancy.push(RedundancyGroupConf {
             effector: Some(if ka {
-                Effector::Keepalived(PathBuf::from(format!("/run/{name}")))
+                Effector::Keepalived {
+                    file: PathBuf::from(format!("/run/{name}")),
+                    vip: (!preempt).then(|| "192.0.2.100".parse().unwrap()),
+                }
             } else {
-                Effector::Carp
+                Effector::Carp(if preempt {
+                    Vec::new()
+                } else {
+                    vec![Vhid {
+                        vhid: r as u8 + 1,
+                        interface: "em0".into(),
+                    }]
+                })
             }),
             name,
             priority: prio,

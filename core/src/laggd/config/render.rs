@@ -139,7 +139,7 @@ impl fmt::Display for TrackingGroupConf {
 impl fmt::Display for RedundancyGroupConf {
     /// `redundancy NAME priority N [failover-threshold N] [preempt]
     /// [track OBJECT decrement N|shutdown]... [delay S] [reload S]
-    /// [carp|keepalived FILE]`
+    /// [carp [vhid N on IFNAME]...|keepalived FILE [vip ADDRESS]]`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut c = vec![
             format!("redundancy {}", self.name),
@@ -165,14 +165,38 @@ impl fmt::Display for RedundancyGroupConf {
         if !self.reload_delay.is_zero() {
             c.push(format!("reload {}", self.reload_delay.as_secs()));
         }
-        match &self.effector {
-            Some(Effector::Carp) => c.push("carp".into()),
-            Some(Effector::Keepalived(p)) => {
-                c.push(format!("keepalived {}", p.display()));
-            }
-            None => {}
+        if let Some(e) = &self.effector {
+            c.extend(e.chunks());
         }
         wrap(f, &c)
+    }
+}
+
+impl Effector {
+    /// `carp`, `vhid N on IFNAME`...; `keepalived FILE`, `vip ADDRESS`:
+    /// the pieces a line may wrap between.
+    fn chunks(&self) -> Vec<String> {
+        match self {
+            Effector::Carp(vhids) => std::iter::once("carp".to_string())
+                .chain(
+                    vhids
+                        .iter()
+                        .map(|v| format!("vhid {} on {}", v.vhid, v.interface)),
+                )
+                .collect(),
+            Effector::Keepalived { file, vip } => {
+                std::iter::once(format!("keepalived {}", file.display()))
+                    .chain(vip.map(|a| format!("vip {a}")))
+                    .collect()
+            }
+        }
+    }
+}
+
+impl fmt::Display for Effector {
+    /// As the configuration says it, on one line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.chunks().join(" "))
     }
 }
 

@@ -5,6 +5,7 @@
 //! the cross-line checks (so a duplicate is not missed and a reference to
 //! it draws no follow-on error), but nothing else of it is used.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use crate::laggd::redundancy::{Track, TrackEffect};
 use super::lagg_stmt::lagg;
 use super::model::{
     Effector, LaggConfig, RedundancyGroupConf, TrackingGroupConf,
-    UpstreamHealth,
+    UpstreamHealth, Vhid,
 };
 use super::tunables::KEYS;
 use super::words::{
@@ -152,7 +153,7 @@ fn track_group(
 
 /// `redundancy NAME priority N [failover-threshold N] [preempt [on|off]]
 /// [track OBJECT decrement N|shutdown]... [delay S] [reload S]
-/// [carp|keepalived FILE]`
+/// [carp [vhid N on IFNAME]...|keepalived FILE [vip ADDRESS]]`
 fn redundancy(
     r: &mut Reader<'_>,
     sink: &mut Sink,
@@ -212,12 +213,33 @@ fn redundancy(
                     }
                 }
             }
-            "carp" => effector(r, &mut g, "carp", Some(Effector::Carp), sink),
+            "carp" => {
+                let vhids = carp_vhids(r, sink);
+                effector(r, &mut g, "carp", Some(Effector::Carp(vhids)), sink);
+            }
             "keepalived" => {
                 let file = r.value(opt, "a track file", sink).and_then(|f| {
-                    keepalived_file(line, f, sink).map(Effector::Keepalived)
+                    keepalived_file(line, f, sink).map(|file| {
+                        Effector::Keepalived {
+                            file,
+                            vip: keepalived_vip(r, sink),
+                        }
+                    })
                 });
                 effector(r, &mut g, "keepalived", file, sink);
+            }
+            "vhid" | "vip" => {
+                let after = if opt == "vhid" {
+                    "`carp`"
+                } else {
+                    "`keepalived FILE`"
+                };
+                sink.error(line, format!("`{opt}` must follow {after}"));
+                r.next();
+                if opt == "vhid" && r.peek() == Some("on") {
+                    r.next();
+                    r.next();
+                }
             }
             _ => r.unknown(opt, sink),
         }
@@ -305,6 +327,63 @@ fn keepalived_file(
     Some(PathBuf::from(file))
 }
 
+/// `vhid N on IFNAME`, as many as follow `carp`, each once.
+fn carp_vhids(r: &mut Reader<'_>, sink: &mut Sink) -> Vec<Vhid> {
+    let line = r.line;
+    let mut vhids: Vec<Vhid> = Vec::new();
+    while r.peek() == Some("vhid") {
+        r.next();
+        let vhid = r.number("vhid", 1, 255, sink);
+        let interface = if r.peek() == Some("on") {
+            r.next();
+            r.value("vhid N on", "an interface name", sink)
+                .filter(|i| check_interface(line, i, sink))
+        } else {
+            sink.error(line, "`vhid N` needs `on IFNAME`".to_string());
+            None
+        };
+        let (Some(vhid), Some(interface)) = (vhid, interface) else {
+            continue;
+        };
+        let v = Vhid {
+            vhid: vhid as u8,
+            interface: interface.to_string(),
+        };
+        if vhids.contains(&v) {
+            sink.error(
+                line,
+                format!("`vhid {} on {}` given twice", v.vhid, v.interface),
+            );
+        } else {
+            vhids.push(v);
+        }
+    }
+    vhids
+}
+
+/// `vip ADDRESS` after `keepalived FILE`: the address keepalived holds
+/// while master.
+fn keepalived_vip(r: &mut Reader<'_>, sink: &mut Sink) -> Option<IpAddr> {
+    if r.peek() != Some("vip") {
+        return None;
+    }
+    r.next();
+    let word = r.value("vip", "an address", sink)?;
+    match word.parse::<IpAddr>() {
+        Ok(a) if !a.is_unspecified() && !a.is_multicast() => Some(a),
+        _ => {
+            sink.error(
+                r.line,
+                format!(
+                    "bad vip `{word}`: give the unicast address (without a \
+                     prefix length) keepalived adds while master"
+                ),
+            );
+            None
+        }
+    }
+}
+
 /// What a `redundancy` line must satisfy as a whole.
 fn line_checks(r: &Reader<'_>, g: &RedundancyGroupConf, sink: &mut Sink) {
     let (line, name) = (g.line, &g.name);
@@ -325,13 +404,26 @@ fn line_checks(r: &Reader<'_>, g: &RedundancyGroupConf, sink: &mut Sink) {
             ),
         );
     }
-    if g.effector.is_none() {
-        sink.warn(
+    match &g.effector {
+        None => sink.warn(
             line,
             format!(
                 "redundancy group `{name}` has neither `carp` nor \
                  `keepalived FILE`: its priority is only logged"
             ),
-        );
+        ),
+        Some(e) if !g.preempt && !e.shows_role() => sink.warn(
+            line,
+            format!(
+                "redundancy group `{name}` cannot see which chassis is \
+                 active (give {}), so without `preempt` it cannot hold a \
+                 recovered standby back: the HA engine preempts",
+                match e {
+                    Effector::Carp(_) => "`carp vhid N on IFNAME`",
+                    Effector::Keepalived { .. } => "`vip ADDRESS`",
+                }
+            ),
+        ),
+        Some(_) => {}
     }
 }

@@ -52,7 +52,7 @@ lagg lagg0 ports em0 em1 min-links 1 action down failure-threshold 1 \\
 track-group uplinks upstream lagg0 downstream em2 em3 health probe
 redundancy rg1 priority 120 failover-threshold 80 preempt \\
      track lagg0 decrement 20 track uplinks shutdown delay 10 reload 20 \\
-     carp
+     carp vhid 1 on lagg0
 ";
 
 #[test]
@@ -100,7 +100,13 @@ fn the_documented_example() {
     );
     assert_eq!(r.delay, Duration::from_secs(10));
     assert_eq!(r.reload_delay, Duration::from_secs(20));
-    assert_eq!(c.redundancy[0].effector, Some(Effector::Carp));
+    assert_eq!(
+        c.redundancy[0].effector,
+        Some(Effector::Carp(vec![Vhid {
+            vhid: 1,
+            interface: "lagg0".into()
+        }]))
+    );
 }
 
 #[test]
@@ -228,7 +234,7 @@ fn one_line_warnings() {
              targets",
         ),
         (
-            "redundancy rg priority 80 failover-threshold 80 carp",
+            "redundancy rg priority 80 failover-threshold 80 carp preempt",
             "failover-threshold 80 is not below priority 80: redundancy \
              group `rg` is faulted from the start",
         ),

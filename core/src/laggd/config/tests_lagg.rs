@@ -292,7 +292,10 @@ redundancy rg1 priority 120 failover-threshold 80 preempt \\
     assert_eq!(again.render(), want);
     assert_eq!(again.redundancy[0].line, 8, "continued lines counted");
     let k = RedundancyGroupConf {
-        effector: Some(Effector::Keepalived(PathBuf::from("/run/k"))),
+        effector: Some(Effector::Keepalived {
+            file: PathBuf::from("/run/k"),
+            vip: None,
+        }),
         ..again.redundancy[0].clone()
     };
     assert!(k.to_string().ends_with(" keepalived /run/k"));

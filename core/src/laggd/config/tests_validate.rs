@@ -128,7 +128,10 @@ fn redundancy_line_errors() {
     assert_eq!(g.reload_delay.as_secs(), 30);
     assert_eq!(
         g.effector,
-        Some(Effector::Keepalived("/run/laggd/7".into()))
+        Some(Effector::Keepalived {
+            file: "/run/laggd/7".into(),
+            vip: None
+        })
     );
     assert!(
         ok("redundancy r priority 1 carp preempt on")
@@ -142,8 +145,8 @@ fn redundancy_line_errors() {
 fn names_are_declared_once() {
     reject_table(&[(
         "lagg l0 ports em0\nlagg l0 ports em1\ntrack-group g upstream a0\n\
-         track-group g upstream b0\nredundancy r priority 1 carp\n\
-         redundancy r priority 2 carp\n",
+         track-group g upstream b0\nredundancy r priority 1 carp preempt\n\
+         redundancy r priority 2 carp preempt\n",
         &[
             (2, "aggregate `l0` is already declared on line 1"),
             (4, "track-group `g` is already declared on line 3"),
@@ -297,7 +300,7 @@ fn tracked_objects_are_resolved() {
         ]
     );
     reject_table(&[(
-        "redundancy r priority 100 track 44 decrement 20 carp\n",
+        "redundancy r priority 100 track 44 decrement 20 carp preempt\n",
         &[(
             1,
             "tracked object `44` is not an aggregate, port or \
@@ -308,7 +311,7 @@ fn tracked_objects_are_resolved() {
     assert_eq!(
         warnings(
             "lagg lagg0 ports em0\n\
-                  redundancy r priority 9 track lag0 shutdown carp\n"
+                  redundancy r priority 9 track lag0 shutdown carp preempt\n"
         ),
         printed(&[(
             2,
@@ -321,7 +324,7 @@ fn tracked_objects_are_resolved() {
     assert_eq!(
         errs(
             "lagg l0 ports em0 min-links 9\n\
-              redundancy r priority 9 track l0 shutdown carp\n"
+              redundancy r priority 9 track l0 shutdown carp preempt\n"
         )
         .len(),
         1
@@ -331,8 +334,8 @@ fn tracked_objects_are_resolved() {
 #[test]
 fn keepalived_files_are_not_shared() {
     reject_table(&[(
-        "redundancy a priority 9 keepalived /run/k\n\
-         redundancy b priority 9 keepalived /run/k\n",
+        "redundancy a priority 9 keepalived /run/k vip 192.0.2.9\n\
+         redundancy b priority 9 keepalived /run/k vip 192.0.2.9\n",
         &[(
             2,
             "keepalived track file `/run/k` is already used by redundancy \
@@ -362,4 +365,102 @@ fn conversions_into_the_policies() {
     assert_eq!(TargetRule::Any.required(0), 0);
     assert_eq!(TargetRule::All.required(3), 3);
     assert_eq!(TargetRule::AtLeast(2).required(3), 2);
+}
+
+#[test]
+fn carp_vhids_and_the_keepalived_vip() {
+    let c = ok("redundancy r priority 9 carp vhid 1 on em0 vhid 2 on em0 \
+                vhid 1 on em1")
+    .config;
+    let vhids: Vec<(u8, &str)> = match &c.redundancy[0].effector {
+        Some(Effector::Carp(v)) => {
+            v.iter().map(|v| (v.vhid, v.interface.as_str())).collect()
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(vhids, [(1, "em0"), (2, "em0"), (1, "em1")]);
+    let c =
+        ok("redundancy r priority 9 keepalived /run/k vip 2001:db8::7").config;
+    assert_eq!(
+        c.redundancy[0].effector,
+        Some(Effector::Keepalived {
+            file: "/run/k".into(),
+            vip: Some("2001:db8::7".parse().unwrap())
+        })
+    );
+    reject_table(&[
+        (
+            "redundancy r priority 9 carp vhid 0 on em0",
+            &[(1, "`vhid` must be a number from 1 to 255, not `0`")],
+        ),
+        (
+            "redundancy r priority 9 carp vhid 1",
+            &[(1, "`vhid N` needs `on IFNAME`")],
+        ),
+        (
+            "redundancy r priority 9 carp vhid 1 on 7",
+            &[(
+                1,
+                "bad interface name `7`: use 1-15 characters from A-Z a-z \
+                 0-9 _ . -, with a letter",
+            )],
+        ),
+        (
+            "redundancy r priority 9 carp vhid 1 on em0 vhid 1 on em0",
+            &[(1, "`vhid 1 on em0` given twice")],
+        ),
+        (
+            "redundancy r priority 9 vhid 1 on em0 carp",
+            &[(1, "`vhid` must follow `carp`")],
+        ),
+        (
+            "redundancy r priority 9 keepalived /run/k vip 192.0.2.0/24",
+            &[(
+                1,
+                "bad vip `192.0.2.0/24`: give the unicast address (without \
+                 a prefix length) keepalived adds while master",
+            )],
+        ),
+        (
+            "redundancy r priority 9 vip 192.0.2.9 keepalived /run/k",
+            &[(1, "`vip` must follow `keepalived FILE`")],
+        ),
+        (
+            "redundancy a priority 9 carp vhid 3 on em0\n\
+             redundancy b priority 9 carp vhid 3 on em0\n",
+            &[(
+                2,
+                "`vhid 3 on em0` is already driven by redundancy group `a` \
+                 (line 1)",
+            )],
+        ),
+    ]);
+}
+
+#[test]
+fn without_preempt_the_role_must_be_visible() {
+    for (text, give) in [
+        ("redundancy r priority 9 carp", "`carp vhid N on IFNAME`"),
+        ("redundancy r priority 9 keepalived /run/k", "`vip ADDRESS`"),
+    ] {
+        assert_eq!(
+            warnings(text),
+            printed(&[(
+                1,
+                &format!(
+                    "warning: redundancy group `r` cannot see which chassis \
+                     is active (give {give}), so without `preempt` it cannot \
+                     hold a recovered standby back: the HA engine preempts"
+                )
+            )]),
+            "{text}"
+        );
+    }
+    for text in [
+        "redundancy r priority 9 carp preempt",
+        "redundancy r priority 9 carp vhid 1 on em0",
+        "redundancy r priority 9 keepalived /run/k vip 192.0.2.9",
+    ] {
+        assert!(warnings(text).is_empty(), "{text}");
+    }
 }

@@ -89,21 +89,42 @@ pub(super) fn build(
     }
     tracking(&cfg.tracking, &names, sink);
     let mut files: HashMap<&std::path::Path, (&str, usize)> = HashMap::new();
+    let mut vhids: HashMap<(&str, u8), (&str, usize)> = HashMap::new();
     for g in &cfg.redundancy {
         objects(g, &names, sink);
-        if let Some(Effector::Keepalived(f)) = &g.effector {
-            if let Some((other, l)) = files.get(f.as_path()) {
-                sink.error(
-                    g.line,
-                    format!(
-                        "keepalived track file `{}` is already used by \
-                         redundancy group `{other}` (line {l})",
-                        f.display()
-                    ),
-                );
-            } else {
-                files.insert(f, (&g.name, g.line));
+        match &g.effector {
+            Some(Effector::Keepalived { file, .. }) => {
+                if let Some((other, l)) = files.get(file.as_path()) {
+                    sink.error(
+                        g.line,
+                        format!(
+                            "keepalived track file `{}` is already used by \
+                             redundancy group `{other}` (line {l})",
+                            file.display()
+                        ),
+                    );
+                } else {
+                    files.insert(file, (&g.name, g.line));
+                }
             }
+            Some(Effector::Carp(list)) => {
+                for v in list {
+                    let key = (v.interface.as_str(), v.vhid);
+                    if let Some((other, l)) = vhids.get(&key) {
+                        sink.error(
+                            g.line,
+                            format!(
+                                "`vhid {} on {}` is already driven by \
+                                 redundancy group `{other}` (line {l})",
+                                v.vhid, v.interface
+                            ),
+                        );
+                    } else {
+                        vhids.insert(key, (&g.name, g.line));
+                    }
+                }
+            }
+            None => {}
         }
     }
     cfg

@@ -40,7 +40,9 @@ pub(super) const REDUNDANCY_OPTIONS: &[&str] = &[
     "delay",
     "reload",
     "carp",
+    "vhid",
     "keepalived",
+    "vip",
 ];
 
 /// The words of one statement after its keyword, read left to right.

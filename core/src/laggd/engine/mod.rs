@@ -24,7 +24,7 @@ use super::config::{Effector, LaggdConfig, ObjectKind, UpstreamHealth};
 use super::lacp::{LacpPort, LACP_SETTLE};
 use super::messages as msg;
 use super::port::{port_healthy, ArpProbes};
-use super::redundancy::{HaEffect, RedundancyEvent, RedundancyGroup};
+use super::redundancy::{HaEffect, RedundancyGroup};
 /// How long after laggd changed a port's membership the port's link
 /// going down does not fail it ([`LaggEngine::settle`]). Putting a port
 /// into an aggregate (or taking one out, or changing lagg's failover
@@ -39,6 +39,8 @@ use super::tracking::{RestoreReason, Tracking, TrackingAction, TrackingState};
 
 mod lacp;
 mod maintenance;
+mod redundancy;
+pub use redundancy::SwitchoverError;
 mod reload;
 mod status;
 #[cfg(test)]
@@ -277,6 +279,7 @@ impl LaggEngine {
                 });
             }
         }
+        self.vip_roles(snap, now);
         self.evaluate(now);
         for a in std::mem::take(&mut self.unasserted) {
             let aggregate = self.cfg.aggregates[a].name.clone();
@@ -675,27 +678,6 @@ impl LaggEngine {
                     );
                     self.actions
                         .push(LaggAction::SetInterfaceUp { iface, up: true });
-                }
-            }
-        }
-    }
-
-    fn redundancy_events(&mut self, g: usize, out: Vec<RedundancyEvent>) {
-        let name = self.cfg.redundancy[g].name.clone();
-        for e in out {
-            match e {
-                RedundancyEvent::PriorityChanged { from, to, cause } => self
-                    .log(
-                        Level::Err,
-                        LogKind::State,
-                        msg::priority(&name, from, to, &cause.0, cause.1),
-                    ),
-                RedundancyEvent::Apply(effect) => {
-                    self.actions.push(LaggAction::ApplyHa {
-                        group: name.clone(),
-                        effector: self.cfg.redundancy[g].effector.clone(),
-                        effect,
-                    })
                 }
             }
         }

@@ -6,7 +6,9 @@
 //! the same way keeps its detectors (so a reload neither repairs a failed
 //! port early nor fails a healthy one), an aggregate policy with the same
 //! settings keeps its state, a redundancy group with the same settings
-//! and effector keeps what it applied. Everything else starts afresh and
+//! keeps its state, and one of the same name and effector what it applied,
+//! its role, a switchover and a hold (any group of the same name keeps a
+//! switchover). Everything else starts afresh and
 //! is then told the kept ports' verdicts, which re-asserts the wanted
 //! state (idempotently) through the usual actions.
 
@@ -89,9 +91,16 @@ impl LaggEngine {
             if let Some(k) =
                 self.cfg.redundancy.iter().position(|o| o.name == c.name)
             {
-                if self.cfg.redundancy[k] == *c {
-                    *group = self.redundancy[k].clone();
-                }
+                let old = &self.cfg.redundancy[k];
+                *group = if old == c {
+                    self.redundancy[k].clone()
+                } else {
+                    self.redundancy[k].reconfigured(
+                        c.to_redundancy_config(),
+                        old.effector == c.effector,
+                        now,
+                    )
+                };
             }
         }
         // Redundancy groups gone or given another effector: take back

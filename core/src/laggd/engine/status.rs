@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use crate::laggd::aggregate::Aggregate;
 use crate::laggd::aggregate::MinLinksAction;
-use crate::laggd::config::{Effector, ObjectKind, TargetRule, UpstreamHealth};
+use crate::laggd::config::{ObjectKind, TargetRule, UpstreamHealth};
 use crate::laggd::lacp::{LacpPort, Mac};
-use crate::laggd::redundancy::TrackEffect;
+use crate::laggd::redundancy::{HaEffect, TrackEffect};
 use crate::laggd::tracking::TrackingState;
 use crate::link::LinkState;
 use crate::probe::{TargetState, Verdict};
@@ -244,19 +244,23 @@ impl LaggEngine {
             .zip(&self.redundancy)
             .map(|(c, g)| RedundancyStatus {
                 name: c.name.clone(),
-                effector: match &c.effector {
-                    Some(Effector::Carp) => "carp".to_string(),
-                    Some(Effector::Keepalived(p)) => {
-                        format!("keepalived {}", p.display())
-                    }
-                    None => "none".to_string(),
-                },
+                effector: c
+                    .effector
+                    .as_ref()
+                    .map_or_else(|| "none".to_string(), ToString::to_string),
                 priority: c.priority,
                 current_priority: g.priority(),
                 failover_threshold: c.failover_threshold,
                 preempt: c.preempt,
                 faulted: g.faulted(),
-                applied_demotion: g.applied().map(|e| e.demotion),
+                applied_demotion: g.applied().map(|e| match e {
+                    HaEffect::Demote(d) => u32::from(d),
+                    HaEffect::Yield | HaEffect::Resign => u32::from(c.priority),
+                }),
+                applied: g.applied().map(|e| e.to_string()),
+                role: g.role().to_string(),
+                switchover: g.switched_over(),
+                held: g.held(),
                 tracks: c
                     .tracks
                     .iter()

@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::kernel::{KernelLink, KernelSnapshot};
 use crate::laggd::config::parse;
 use crate::laggd::engine::{LaggAction, LaggEngine};
+use crate::laggd::redundancy::HaEffect;
 use crate::time::Instant;
 
 pub(super) struct World {
@@ -181,7 +182,7 @@ fn min_links_tracking_and_redundancy_follow_the_ports() {
     assert_eq!(w.ups("bond0"), vec![false], "min-links 1: bond0 down");
     assert_eq!(w.ups("d0"), vec![false], "tracking: downstream down");
     let faulted = w.actions.iter().any(
-        |a| matches!(a, LaggAction::ApplyHa { effect, .. } if effect.faulted),
+        |a| matches!(a, LaggAction::ApplyHa { effect, .. } if *effect == HaEffect::Resign),
     );
     assert!(faulted, "120 - 50 < 80: faulted; {:?}", w.actions);
     w.carrier("p1", true);
@@ -193,15 +194,15 @@ fn min_links_tracking_and_redundancy_follow_the_ports() {
         _ => None,
     });
     // p0 is still bad: with the default failure-threshold 0, bond0
-    // keeps its bad score and rg1 its 50 less.
-    assert_eq!(last.map(|e| e.faulted), Some(true));
+    // keeps its bad score and rg1 its 50 less: 70, below 80, resigned.
+    assert_eq!(last, Some(HaEffect::Resign));
     w.carrier("p0", true);
     w.run_for(Duration::from_secs(4));
     let last = w.actions.iter().rev().find_map(|a| match a {
         LaggAction::ApplyHa { effect, .. } => Some(*effect),
         _ => None,
     });
-    assert_eq!(last.map(|e| e.faulted), Some(false));
+    assert_eq!(last, Some(HaEffect::Demote(0)));
 }
 
 #[test]
@@ -257,7 +258,7 @@ fn reload_keeps_a_failed_port_failed_and_restores_what_is_no_longer_asked() {
     assert_eq!(w.ups("bond0"), vec![true], "no min-links: brought up");
     let cleared = w.actions.iter().any(|a| {
         matches!(a, LaggAction::ApplyHa { group, effect, .. }
-            if group == "rg1" && effect.demotion == 0 && !effect.faulted)
+            if group == "rg1" && *effect == HaEffect::default())
     });
     assert!(
         cleared,
@@ -298,7 +299,7 @@ fn shutdown_undoes_what_laggd_did() {
     assert_eq!(w.ups("d0"), vec![true]);
     assert_eq!(w.ups("bond0"), vec![true]);
     assert!(w.actions.iter().any(|a| matches!(a,
-        LaggAction::ApplyHa { effect, .. } if effect.demotion == 0)));
+        LaggAction::ApplyHa { effect, .. } if *effect == HaEffect::default())));
 }
 
 #[test]
@@ -369,4 +370,90 @@ fn a_membership_the_os_refused_is_asked_again_at_the_next_sync() {
     );
     w.sync();
     assert_eq!(w.memberships().len(), 2, "asked once, not forever");
+}
+
+/// The HA effects applied since the last look, and forget them.
+fn ha_applied(w: &mut World) -> Vec<HaEffect> {
+    let out = w
+        .actions
+        .iter()
+        .filter_map(|a| match a {
+            LaggAction::ApplyHa { effect, .. } => Some(*effect),
+            _ => None,
+        })
+        .collect();
+    w.actions.clear();
+    out
+}
+
+fn set_vip(w: &mut World, held: bool) {
+    let vip: crate::addr::IpPrefix = "192.0.2.100/24".parse().unwrap();
+    let bond = &mut w.snap.links[0];
+    bond.addrs.retain(|p| *p != vip);
+    if held {
+        bond.addrs.push(vip);
+    }
+    w.sync();
+}
+
+#[test]
+fn keepalived_vip_shows_the_role_and_preempt_off_holds_a_recovered_standby() {
+    use crate::laggd::redundancy::HaEffect::{Demote, Resign, Yield};
+    let mut w = World::new(
+        "redundancy rg1 priority 120 track d0 decrement 50 \
+         keepalived /run/k vip 192.0.2.100\n",
+    );
+    let applied = w.e.status(w.now).redundancy[0].applied.clone();
+    assert_eq!(applied.as_deref(), Some("demotion 0"), "applied at start");
+    let role = |w: &World| w.e.status(w.now).redundancy[0].role.clone();
+    assert_eq!(role(&w), "standby", "no VIP here");
+    set_vip(&mut w, true);
+    assert_eq!(role(&w), "active");
+    w.carrier("d0", false);
+    assert_eq!(ha_applied(&mut w), [Demote(50)]);
+    // The peer preempted: keepalived removed the VIP here.
+    set_vip(&mut w, false);
+    w.carrier("d0", true);
+    assert_eq!(ha_applied(&mut w), [Yield], "held back without preempt");
+    assert!(w.e.status(w.now).redundancy[0].held);
+    // The peer failed: this chassis is master again at priority 1, and
+    // goes back to its whole priority.
+    set_vip(&mut w, true);
+    assert_eq!(ha_applied(&mut w), [Demote(0)]);
+    // A manual switchover resigns, then yields once the peer is active;
+    // cancelled, the standby holds (no preempt).
+    assert_eq!(w.e.switchover("rg1", true, w.now), Ok(true));
+    w.collect();
+    assert_eq!(ha_applied(&mut w), [Resign]);
+    set_vip(&mut w, false);
+    assert_eq!(ha_applied(&mut w), [Yield]);
+    let st = &w.e.status(w.now).redundancy[0];
+    assert!(st.switchover);
+    assert_eq!(st.applied.as_deref(), Some("yield"));
+    assert_eq!(w.e.switchover("rg1", false, w.now), Ok(true));
+    assert_eq!(w.e.switchover("rg1", false, w.now), Ok(false));
+    w.collect();
+    let logs: Vec<&str> = w
+        .actions
+        .iter()
+        .filter_map(|a| match a {
+            LaggAction::Log { message, .. } => Some(message.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        logs,
+        [
+            "redundancy group rg1: manual switchover cancelled",
+            "redundancy group rg1: recovered while standby; without \
+             preempt it yields until it is active again"
+        ]
+    );
+    assert!(ha_applied(&mut w).is_empty());
+    assert!(w.e.status(w.now).redundancy[0].held);
+    assert!(w.e.switchover("rg9", true, w.now).is_err());
+    // At exit everything is taken back.
+    w.e.shutdown();
+    w.collect();
+    assert_eq!(ha_applied(&mut w), [Demote(0)]);
 }

@@ -415,6 +415,8 @@ abi_modules! {
     icmp6,
     /// `net/if_lagg.h`: lagg(4)'s ioctls; what laggd's port probes add.
     lagg,
+    /// `netinet/ip_carp.h`: carp(4)'s per-vhid ioctls and `carpreq`.
+    carp,
 }
 
 #[cfg(test)]
