@@ -5,8 +5,11 @@
 //! Per port it runs a link detector and, when its aggregate has probe
 //! targets, one probe detector per family fed through [`ArpProbes`]. Port
 //! verdicts feed the [`Aggregate`] policies (membership, min-links,
-//! failure threshold); port, aggregate and interface states feed the
-//! link-state [`Tracking`] groups and the [`RedundancyGroup`]s.
+//! failure threshold), with LACP's word on each port (`lacp`: live only
+//! once aggregated) and the operator's maintenance (`maintenance`: ports
+//! offline, link-state groups disabled); port, aggregate and interface
+//! states feed the link-state [`Tracking`] groups and the
+//! [`RedundancyGroup`]s.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
@@ -331,7 +334,8 @@ impl LaggEngine {
         for p in self.ports.iter_mut().filter(|p| ports.contains(&p.name)) {
             p.settle_until = Some(now + MEMBERSHIP_SETTLE);
             // A port that joined an LACP aggregate negotiates afresh.
-            p.lacp_grace_until = Some(now + LACP_SETTLE);
+            p.lacp_grace_until =
+                p.lacp_grace_until.max(Some(now + LACP_SETTLE));
         }
     }
 
