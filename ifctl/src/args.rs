@@ -19,13 +19,14 @@ pub const USAGE: &str = "\
 usage: ifctl [-s socket] [-S socket] [-j]
        ifctl [-s socket] [-jnP] [-o field[,...]] -a | -g | -i | -p | -t
        ifctl [-S socket] [-jnP] [-o field[,...]] -L | -R
-       ifctl [-S socket] [-j] -T
+       ifctl [-S socket] [-bj] -T [group]
        ifctl [-s socket] [-S socket] [-j] interface
-       ifctl [-s socket] interface offline | online
+       ifctl [-s socket] [-S socket] [-j] interface offline [force] | online
        ifctl [-s socket] interface group name | -group
        ifctl [-s socket] interface standby | -standby
        ifctl [-s socket] interface test addr/plen | test inet6
        ifctl [-s socket] interface -test inet | -test inet6
+       ifctl [-S socket] [-j] track-group group enable | disable
        ifctl [-s socket] [-S socket] [-j] watch [mpathd | laggd]
        ifctl [-s socket] [-S socket] reload [mpathd | laggd]
        ifctl [-S socket] switchover group [cancel]
@@ -89,7 +90,7 @@ const fn laggd(m: LaggMode) -> Kind {
 }
 
 /// Every option ifctl takes.
-const OPTIONS: [Opt; 16] = [
+const OPTIONS: [Opt; 17] = [
     opt("a", mpathd(Mode::Addresses), "data addresses (ipmpstat -a)"),
     opt("g", mpathd(Mode::Groups), "groups (ipmpstat -g)"),
     opt("i", mpathd(Mode::Interfaces), "interfaces (ipmpstat -i)"),
@@ -105,6 +106,11 @@ const OPTIONS: [Opt; 16] = [
         "T",
         laggd(LaggMode::Tracking),
         "laggd's link-state tracking groups",
+    ),
+    opt(
+        "b",
+        Kind::Flag,
+        "brief -T: a line per group (show link state group)",
     ),
     opt("h", Kind::Flag, "print this help and exit"),
     opt("j", Kind::Flag, "JSON output"),
@@ -166,14 +172,44 @@ pub enum Command {
         /// How.
         output: Output,
     },
-    /// `-L`, `-R`, `-T`.
+    /// `-L`, `-R`.
     Lagg {
         /// Which listing.
         mode: LaggMode,
-        /// Field indices, in print order (none for `-T`).
+        /// Field indices, in print order.
         fields: Vec<usize>,
         /// How.
         output: Output,
+    },
+    /// `-T [group]`: laggd's link-state tracking groups, or one.
+    Tracking {
+        /// Only this group.
+        group: Option<String>,
+        /// `-b`: a line per group, without the interfaces.
+        brief: bool,
+        /// Human or `-j`.
+        output: Output,
+    },
+    /// `IF offline [force]`, `IF online`: laggd's port if laggd has
+    /// one of that name, else mpathd's member.
+    Service {
+        /// The port or member.
+        interface: String,
+        /// Offline (or online).
+        offline: bool,
+        /// `force`: even the last live port of an aggregate.
+        force: bool,
+        /// `-j`.
+        json: bool,
+    },
+    /// `track-group NAME enable|disable`.
+    TrackGroup {
+        /// The group.
+        group: String,
+        /// Enable (or disable).
+        enabled: bool,
+        /// `-j`.
+        json: bool,
     },
     /// `ifctl IF`: laggd's aggregate or port, else mpathd's member.
     Show {
@@ -182,8 +218,8 @@ pub enum Command {
         /// `-j`.
         json: bool,
     },
-    /// offline, online, a runtime change, reload: one request to one
-    /// daemon, whose reply is printed.
+    /// A runtime change of mpathd's, reload: one request to one daemon,
+    /// whose reply is printed.
     Admin(Daemon, RequestBody),
     /// `watch`.
     Watch {
@@ -301,11 +337,26 @@ pub fn parse(args: &[String]) -> Result<Cli, UsageError> {
     };
     let parsable = m.opt_present("P");
     let fields = m.opt_str("o");
+    let brief = m.opt_present("b");
+    let tracking = modes.first() == Some(&Listing::Laggd(LaggMode::Tracking));
+    if brief && !tracking {
+        return usage("-b applies to -T");
+    }
     let command = match modes.first() {
         Some(&listing) => {
             let flag = listing.flag();
-            if let Some(extra) = m.free.first() {
-                return usage(format!("-{flag} takes no arguments: `{extra}`"));
+            let extra = if tracking {
+                m.free.get(1)
+            } else {
+                m.free.first()
+            };
+            if let Some(extra) = extra {
+                let what = if tracking {
+                    "one group"
+                } else {
+                    "no arguments"
+                };
+                return usage(format!("-{flag} takes {what}: `{extra}`"));
             }
             if parsable && json {
                 return usage("-P and -j cannot be used together");
@@ -340,6 +391,20 @@ pub fn parse(args: &[String]) -> Result<Cli, UsageError> {
             } else {
                 Output::Human
             };
+            if tracking {
+                if brief && json {
+                    return usage("-b and -j cannot be used together");
+                }
+                return Ok(Cli {
+                    socket,
+                    lagg_socket,
+                    command: Command::Tracking {
+                        group: m.free.first().cloned(),
+                        brief,
+                        output,
+                    },
+                });
+            }
             match listing {
                 Listing::Mpathd(mode) => Command::List {
                     mode,
@@ -416,6 +481,26 @@ fn words(free: &[String], json: bool) -> Result<Command, UsageError> {
             }
             Command::Admin(daemon, RequestBody::Reload)
         }
+        ["track-group", rest @ ..] => {
+            return match rest {
+                [group, how @ ("enable" | "disable")] => {
+                    Ok(Command::TrackGroup {
+                        group: group.to_string(),
+                        enabled: *how == "enable",
+                        json,
+                    })
+                }
+                [_, how] => usage(format!(
+                    "track-group: `{how}`: say enable or disable"
+                )),
+                [] | [_] => {
+                    usage("track-group needs a group and enable or disable")
+                }
+                [_, _, extra, ..] => {
+                    usage(format!("unexpected argument `{extra}`"))
+                }
+            };
+        }
         ["switchover", group, rest @ ..] => {
             let cancel = match rest {
                 [] => false,
@@ -456,20 +541,40 @@ fn words(free: &[String], json: bool) -> Result<Command, UsageError> {
                 json,
             })
         }
+        [interface, cmd @ ("offline" | "online"), rest @ ..] => {
+            let offline = *cmd == "offline";
+            let force = match (offline, rest) {
+                (_, []) => false,
+                (true, ["force"]) => true,
+                (true, [other]) => {
+                    return usage(format!(
+                        "unexpected `{other}` after offline: only `force` \
+                         may follow"
+                    ))
+                }
+                _ => return usage(format!("too many arguments after `{cmd}`")),
+            };
+            return Ok(Command::Service {
+                interface: interface.to_string(),
+                offline,
+                force,
+                json,
+            });
+        }
         [interface, rest @ ..] => {
             Command::Admin(Daemon::Mpathd, change(interface.to_string(), rest)?)
         }
     };
     if json {
         return usage(
-            "-j applies to the summary, the listings, \
-             an interface's status and watch",
+            "-j applies to the summary, the listings, an interface's \
+             status, offline, online, track-group and watch",
         );
     }
     Ok(command)
 }
 
-/// `offline`, `online`, and the runtime changes.
+/// mpathd's runtime changes.
 fn change(interface: String, w: &[&str]) -> Result<RequestBody, UsageError> {
     let test = |t: Option<&str>, family: Option<&str>| RequestBody::SetTest {
         interface: interface.clone(),
@@ -477,12 +582,6 @@ fn change(interface: String, w: &[&str]) -> Result<RequestBody, UsageError> {
         family: family.map(str::to_string),
     };
     Ok(match w {
-        ["offline"] => RequestBody::Offline {
-            interface: interface.clone(),
-        },
-        ["online"] => RequestBody::Online {
-            interface: interface.clone(),
-        },
         ["group", name] => RequestBody::SetGroup {
             interface: interface.clone(),
             group: Some(name.to_string()),
@@ -510,8 +609,8 @@ fn change(interface: String, w: &[&str]) -> Result<RequestBody, UsageError> {
         ["group"] => return usage("group needs a group name"),
         ["test"] => return usage("test needs addr/plen or inet6"),
         ["-test"] => return usage("-test needs inet or inet6"),
-        [cmd @ ("offline" | "online" | "group" | "-group" | "standby"
-        | "-standby" | "test" | "-test"), ..] => {
+        [cmd @ ("group" | "-group" | "standby" | "-standby" | "test"
+        | "-test"), ..] => {
             return usage(format!("too many arguments after `{cmd}`"))
         }
         [other, ..] => {
@@ -644,20 +743,27 @@ mod tests {
                 output: Output::Human
             }
         );
-        for (line, mode, output) in [
-            ("-T", LaggMode::Tracking, Output::Human),
-            ("-jT", LaggMode::Tracking, Output::Json),
-            ("--libxo json -T", LaggMode::Tracking, Output::Json),
+        let tracking = |group: Option<&str>, brief, output| Command::Tracking {
+            group: group.map(str::to_string),
+            brief,
+            output,
+        };
+        for (line, want) in [
+            ("-T", tracking(None, false, Output::Human)),
+            ("-jT", tracking(None, false, Output::Json)),
+            ("--libxo json -T", tracking(None, false, Output::Json)),
+            (
+                "-T uplinks",
+                tracking(Some("uplinks"), false, Output::Human),
+            ),
+            ("-bT", tracking(None, true, Output::Human)),
+            (
+                "-S /x -b -T core",
+                tracking(Some("core"), true, Output::Human),
+            ),
+            ("-jT core", tracking(Some("core"), false, Output::Json)),
         ] {
-            assert_eq!(
-                cmd(line),
-                Command::Lagg {
-                    mode,
-                    fields: Vec::new(),
-                    output
-                },
-                "{line}"
-            );
+            assert_eq!(cmd(line), want, "{line}");
         }
         assert_eq!(
             cmd("-j -L"),
@@ -686,13 +792,31 @@ mod tests {
             }
         );
         let em0 = || "em0".to_string();
+        let service = |offline, force, json| Command::Service {
+            interface: em0(),
+            offline,
+            force,
+            json,
+        };
+        assert_eq!(cmd("em0 offline"), service(true, false, false));
+        assert_eq!(cmd("em0 offline force"), service(true, true, false));
+        assert_eq!(cmd("-j em0 offline"), service(true, false, true));
+        assert_eq!(cmd("-s /x em0 online"), service(false, false, false));
         assert_eq!(
-            admin("em0 offline"),
-            RequestBody::Offline { interface: em0() }
+            cmd("-S /l -j track-group uplinks disable"),
+            Command::TrackGroup {
+                group: "uplinks".into(),
+                enabled: false,
+                json: true
+            }
         );
         assert_eq!(
-            admin("-s /x em0 online"),
-            RequestBody::Online { interface: em0() }
+            cmd("track-group 1 enable"),
+            Command::TrackGroup {
+                group: "1".into(),
+                enabled: true,
+                json: false
+            }
         );
         assert_eq!(
             admin("em0 group web"),
@@ -771,9 +895,10 @@ mod tests {
         assert_eq!(cmd("-j watch"), watch(m, true));
         assert_eq!(cmd("watch mpathd"), watch(m, false));
         assert_eq!(cmd("-S /l.sock -j watch laggd"), watch(l, true));
-        // Interfaces are always mpathd's to change.
+        // Runtime changes are always mpathd's; offline and online go
+        // to whichever daemon knows the interface (asked at run time).
         assert!(
-            matches!(cmd("-S /l em0 offline"), Command::Admin(d, _) if d == m)
+            matches!(cmd("-S /l em0 standby"), Command::Admin(d, _) if d == m)
         );
     }
 
@@ -810,7 +935,21 @@ mod tests {
             ("-S", "missing"),
             ("-L -i", "only one output format"),
             ("-LR", "only one output format"),
-            ("-T bond0", "-T takes no arguments"),
+            ("-T g1 g2", "-T takes one group: `g2`"),
+            ("-b", "-b applies to -T"),
+            ("-b -L", "-b applies to -T"),
+            ("-b em0", "-b applies to -T"),
+            ("-bjT", "-b and -j cannot be used together"),
+            ("track-group", "track-group needs a group"),
+            ("track-group g1", "track-group needs a group"),
+            ("track-group g1 off", "`off`: say enable or disable"),
+            ("track-group g1 enable now", "unexpected argument `now`"),
+            ("em0 offline now", "only `force` may follow"),
+            ("em0 online force", "too many arguments after `online`"),
+            (
+                "em0 offline force now",
+                "too many arguments after `offline`",
+            ),
             ("-L bond0", "-L takes no arguments"),
             ("-T -o state", "do not apply to -T"),
             ("-T -n", "do not apply to -T"),
@@ -841,9 +980,8 @@ mod tests {
             ("watch now", "unexpected argument `now`"),
             ("reload em0", "unexpected argument `em0`"),
             ("-j reload", "-j applies"),
-            ("-j em0 offline", "-j applies"),
+            ("-j em0 standby", "-j applies"),
             ("em0 ofline", "unknown command `ofline`"),
-            ("em0 offline now", "too many arguments after `offline`"),
             ("em0 group", "group needs a group name"),
             ("em0 group a b", "too many arguments after `group`"),
             ("em0 -group web", "too many arguments after `-group`"),

@@ -37,7 +37,7 @@ pub(crate) fn ask(cli: &Cli) -> Result<[Sent; 2], Failure> {
 
 /// Two failures to report at once: the first's lines, then the
 /// second's, whose status ifctl exits with.
-fn both_failed(first: Failure, second: Failure) -> Failure {
+pub fn both_failed(first: Failure, second: Failure) -> Failure {
     match (first, second) {
         (
             Failure::Exit {

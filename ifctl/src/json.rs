@@ -11,10 +11,13 @@
 //!   `-P` prints nothing;
 //! - `-p`: one such row object per line; `watch`: one event object per
 //!   line;
+//! - `offline`, `online`, `track-group`: `{"version":1,"daemon":"laggd",
+//!   "done":true,"changed":[...]}`, laggd's log lines of what changed
+//!   (mpathd's reply has no `changed`);
 //! - laggd's part: in the summary, its whole status under `"lagg"` (and
 //!   mpathd's keys only when mpathd answers); `-L`, `-R`, `-T`:
 //!   `{"version":1,"aggregates":[...]}` (`redundancy`, `tracking`), its
-//!   objects as they are; `ifctl lagg0`: the aggregate's object;
+//!   objects as they are (`-T group`: that group's alone); `ifctl lagg0`: the aggregate's object;
 //!   `ifctl p0`: the port's object with its aggregate's name first,
 //!   `{"aggregate":"lagg0","name":"p0",...}`.
 //!
@@ -56,6 +59,20 @@ pub fn summary(mpathd: Option<&Status>, laggd: Option<&LaggStatus>) -> String {
     }
     if let Some(st) = laggd {
         members.push(format!("\"lagg\":{}", value(st)));
+    }
+    format!("{{{}}}", members.join(","))
+}
+
+/// A maintenance request done (`offline`, `online`, `track-group`):
+/// the daemon, and laggd's lines of what changed (mpathd tells none).
+pub fn done(daemon: &str, changed: Option<&[String]>) -> String {
+    let mut members = vec![
+        format!("\"version\":{VERSION}"),
+        format!("\"daemon\":{}", string(daemon)),
+        "\"done\":true".to_string(),
+    ];
+    if let Some(lines) = changed {
+        members.push(format!("\"changed\":{}", value(&lines)));
     }
     format!("{{{}}}", members.join(","))
 }

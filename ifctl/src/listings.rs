@@ -174,9 +174,7 @@ pub fn rows(mode: Mode, st: &Status) -> Vec<Vec<String>> {
     match mode {
         Mode::Groups => st.groups.iter().map(group_row).collect(),
         Mode::Interfaces => st.interfaces.iter().map(interface_row).collect(),
-        Mode::Addresses => {
-            st.addresses.iter().map(|a| address_row(st, a)).collect()
-        }
+        Mode::Addresses => st.addresses.iter().map(address_row).collect(),
         Mode::Targets => st.interfaces.iter().flat_map(target_rows).collect(),
         Mode::Probes => Vec::new(),
     }
@@ -252,21 +250,16 @@ fn bare(addr: &str) -> String {
     addr.split('/').next().unwrap_or(addr).to_string()
 }
 
-fn address_row(st: &Status, a: &AddressStatus) -> Vec<String> {
+fn address_row(a: &AddressStatus) -> Vec<String> {
     let up = a.state == "up";
     let inbound = match &a.host {
         Some(h) if up => h.clone(),
         _ => String::new(),
     };
-    let outbound = if inbound.is_empty() {
-        String::new()
-    } else {
-        st.groups
-            .iter()
-            .find(|g| g.name == a.group)
-            .map(|g| g.active.join(" "))
-            .unwrap_or_default()
-    };
+    // mpathd moves each address whole: the member that hosts it sends
+    // its traffic too (in.mpathd spreads outbound traffic over the
+    // group's active members; nothing here does).
+    let outbound = inbound.clone();
     vec![
         bare(&a.address),
         a.state.clone(),
@@ -408,6 +401,17 @@ mod tests {
             table(Mode::Addresses, Some("address,inbound"), Style::Parsable),
             ["192.0.2.10:em1", "2001\\:db8\\:\\:10:em1", "192.0.2.30:"]
         );
+    }
+
+    #[test]
+    fn outbound_is_the_member_that_hosts_the_address() {
+        // Two active members: each address still leaves through its
+        // host alone.
+        let mut st = status();
+        st.groups[0].active = vec!["em1".into(), "em2".into()];
+        let rows = rows(Mode::Addresses, &st);
+        assert_eq!(rows[0][3..], ["em1".to_string(), "em1".to_string()]);
+        assert_eq!(rows[2][3..], [String::new(), String::new()], "down");
     }
 
     #[test]

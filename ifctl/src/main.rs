@@ -13,6 +13,8 @@
 //! | `client`   | the control sockets: a request, or a watch stream     |
 //! | `run`      | carrying out a command                                |
 //! | `both`     | the summary and `ifctl IF`, which ask both daemons    |
+//! | `maintain` | offline, online (laggd's port or mpathd's member) and |
+//! |            | track-group                                           |
 //! | `listings` | ipmpstat's -g -i -a -t -p rows from the status        |
 //! | `table`    | ipmpstat's human and parsable column output           |
 //! | `show`     | the summary and one member's status (mpathd)          |
@@ -29,6 +31,7 @@ mod events;
 mod json;
 mod lagg;
 mod listings;
+mod maintain;
 mod metrics;
 mod out;
 mod run;

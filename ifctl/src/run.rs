@@ -1,5 +1,6 @@
 //! Carrying out a parsed command: ask the daemon, print the answer. The
-//! summary and `ifctl IF`, which ask both daemons, are in `both`.
+//! summary and `ifctl IF`, which ask both daemons, are in `both`;
+//! offline, online and track-group in `maintain`.
 
 use std::io::Write;
 use std::path::Path;
@@ -17,7 +18,7 @@ use crate::lagg::tracking;
 use crate::listings::{self, Mode};
 use crate::out::{say_raw, Out};
 use crate::table::{self, Field, Style};
-use crate::{both, json, Failure, EX_UNAVAILABLE};
+use crate::{both, json, maintain, Failure, EX_NOUSER, EX_UNAVAILABLE};
 
 /// Does what `cli` asks; `started` is when ifctl started (the zero of
 /// `-p` and `watch` times).
@@ -48,14 +49,28 @@ pub fn run<W: Write>(
             fields,
             output,
         } => {
-            let reply = client::request(
-                Daemon::Laggd,
-                sock(Daemon::Laggd),
-                RequestBody::Status,
-            )?;
-            let st = client::laggd_status(reply)?;
+            let st = lagg_status(sock(Daemon::Laggd))?;
             lagg_listing(&st, *mode, fields, *output, out)
         }
+        Command::Tracking {
+            group,
+            brief,
+            output,
+        } => {
+            let st = lagg_status(sock(Daemon::Laggd))?;
+            tracking_listing(st, group.as_deref(), *brief, *output, out)
+        }
+        Command::Service {
+            interface,
+            offline,
+            force,
+            json,
+        } => maintain::service(cli, interface, *offline, *force, *json, out),
+        Command::TrackGroup {
+            group,
+            enabled,
+            json,
+        } => maintain::track_group(cli, group, *enabled, *json, out),
         Command::Show { interface, json } => {
             both::show(cli, interface, *json, out)
         }
@@ -69,6 +84,14 @@ pub fn run<W: Write>(
             crate::metrics::metrics(cli, file.as_deref(), out)
         }
     }
+}
+
+fn lagg_status(sock: &Path) -> Result<LaggStatus, Failure> {
+    client::laggd_status(client::request(
+        Daemon::Laggd,
+        sock,
+        RequestBody::Status,
+    )?)
 }
 
 fn status(sock: &Path) -> Result<Status, Failure> {
@@ -113,7 +136,35 @@ fn listing<W: Write>(
     }
 }
 
-/// `-L`, `-R` and `-T`; in JSON, laggd's objects as they are.
+/// `-T [group]`, `-bT`; in JSON, laggd's objects as they are.
+fn tracking_listing<W: Write>(
+    mut st: LaggStatus,
+    group: Option<&str>,
+    brief: bool,
+    output: Output,
+    out: &mut Out<W>,
+) -> Result<(), Failure> {
+    if let Some(name) = group {
+        st.tracking.retain(|g| g.name == name);
+        if st.tracking.is_empty() {
+            return Err(Failure::new(
+                EX_NOUSER,
+                format!("no link-state group {name} in laggd"),
+            ));
+        }
+    }
+    match output {
+        Output::Json => out.line(&json::lagg_listing(LaggMode::Tracking, &st)),
+        Output::Human | Output::Parsable if brief => {
+            out.lines(&tracking::brief(&st.tracking))
+        }
+        Output::Human | Output::Parsable => {
+            out.lines(&tracking::detail(&st.tracking))
+        }
+    }
+}
+
+/// `-L` and `-R`; in JSON, laggd's objects as they are.
 fn lagg_listing<W: Write>(
     st: &LaggStatus,
     mode: LaggMode,
@@ -123,9 +174,6 @@ fn lagg_listing<W: Write>(
 ) -> Result<(), Failure> {
     if output == Output::Json {
         return out.line(&json::lagg_listing(mode, st));
-    }
-    if mode == LaggMode::Tracking {
-        return out.lines(&tracking::detail(&st.tracking));
     }
     let fields = listings::pick_from(mode.fields(), sel);
     let rows: Vec<Vec<String>> = lagg_listings::rows(mode, st)
@@ -223,7 +271,7 @@ fn watch<W: Write>(
     }
 }
 
-/// offline, online, reload and the runtime changes.
+/// reload, mpathd's runtime changes and laggd's switchover.
 fn admin<W: Write>(
     daemon: Daemon,
     sock: &Path,
@@ -249,11 +297,6 @@ fn admin<W: Write>(
             f => f,
         })?;
     match (body, reply, change_of) {
-        (
-            RequestBody::Offline { .. } | RequestBody::Online { .. },
-            Payload::Done,
-            _,
-        ) => Ok(()),
         (RequestBody::Switchover { group, cancel }, Payload::Done, _) => out
             .line(&if *cancel {
                 format!("ifctl: {group}: switchover cancelled")

@@ -39,12 +39,16 @@ struct Setup {
 
 impl Setup {
     fn new(name: &str) -> Setup {
+        Setup::with(name, CONF)
+    }
+
+    fn with(name: &str, conf_text: &str) -> Setup {
         let lab = Lab::new(LabSpec { members: 3 });
         let dir = std::env::temp_dir()
             .join(format!("ifctl-laggd-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temporary directory");
         let conf = dir.join("laggd.conf");
-        std::fs::write(&conf, CONF).expect("laggd.conf");
+        std::fs::write(&conf, conf_text).expect("laggd.conf");
         let sock = dir.join("laggd.sock");
         let laggd = Daemon::spawn(
             &lab.ns(Ns::Host),
@@ -80,6 +84,23 @@ impl Setup {
             .output()
             .expect("run ifctl");
         Run::from(o)
+    }
+
+    /// ifctl as uid and gid 65534 (nobody), with no groups.
+    fn ifctl_as_nobody(&self, args: &[&str]) -> Run {
+        let o = Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(ifctl_bin())
+            .args(["-s", NO_MPATHD, "-S", path(&self.sock)])
+            .args(args)
+            .output()
+            .expect("setpriv (util-linux) runs ifctl as nobody");
+        Run::from(o)
+    }
+
+    /// Whether `ifname` is administratively up in the host namespace.
+    fn admin_up(&self, ifname: &str) -> bool {
+        self.lab.admin_up(Ns::Host, ifname)
     }
 
     /// Waits until `ifctl args` prints `want` (stdout lines).
@@ -205,7 +226,7 @@ fn laggd_seen_through_ifctl() {
     );
     s.expect(
         &["-L", "-P", "-o", "aggregate,state,live,flags"],
-        &["bond0:failed:0/2:m--d"],
+        &["bond0:failed:0/2:mb-d"],
     );
     let r = s.ifctl(&["mp0"]);
     assert!(r.lines().contains(&"\tlink: down"), "{}", r.out);
@@ -216,9 +237,10 @@ fn laggd_seen_through_ifctl() {
         &["-R", "-P", "-o", "group,priority,state"],
         &["rg1:120/120:ok"],
     );
+    // One of two ports bad: bad score (failure-threshold 0 by default).
     s.expect(
         &["-L", "-P", "-o", "aggregate,state,live,flags"],
-        &["bond0:degraded:1/2:---d"],
+        &["bond0:degraded:1/2:-b-d"],
     );
 
     // Reload through ifctl, laggd's warnings on stderr; a name laggd
@@ -242,6 +264,223 @@ fn laggd_seen_through_ifctl() {
             "ifctl: mp7: not an interface laggd tracks, and mpathd is not \
              running at {NO_MPATHD}\n"
         )
+    );
+}
+
+/// Maintenance through ifctl against the real laggd: a port taken out
+/// of service and back (never the last live one unless forced), a
+/// link-state group disabled and enabled, each answered with what
+/// changed, root only, ended by a reload.
+#[test]
+fn laggd_maintenance_through_ifctl() {
+    if !root_or_skip("laggd_maintenance_through_ifctl") {
+        return;
+    }
+    let s = Setup::new("maint");
+    s.expect(
+        &["-L", "-P", "-o", "aggregate,state,live"],
+        &["bond0:ok:2/2"],
+    );
+
+    // Only root may.
+    let r = s.ifctl_as_nobody(&["mp0", "offline"]);
+    assert_eq!(r.code, 77, "{r:?}");
+    assert!(r.err.starts_with("ifctl: permission denied"), "{}", r.err);
+    let r = s.ifctl_as_nobody(&["track-group", "uplinks", "disable"]);
+    assert_eq!(r.code, 77, "{r:?}");
+
+    // mp0 out of service: the reply says what changed.
+    let r = s.ifctl(&["mp0", "offline"]);
+    assert_eq!((r.code, r.err.as_str()), (0, ""), "{r:?}");
+    assert_eq!(
+        r.lines()[..2],
+        [
+            "bond0: port mp0 offline by the operator; taking it out until \
+             it is put online, the next reload or a restart",
+            "bond0: 1 bad ports, more than the link-failure-threshold 0: bad \
+             score",
+        ],
+        "{}",
+        s.laggd.log()
+    );
+    assert!(
+        r.lines()
+            .contains(&"redundancy group rg1: priority 120 -> 70 (mp0 down)"),
+        "{r:?}"
+    );
+    assert!(
+        s.laggd
+            .log()
+            .contains("bond0: port mp0 offline by the operator"),
+        "logged: {}",
+        s.laggd.log()
+    );
+    let st = s.status();
+    let mp0 = &st.aggregates[0].ports[0];
+    assert_eq!(
+        (mp0.state.as_str(), mp0.offline, mp0.in_service),
+        ("offline", true, false)
+    );
+    assert_eq!(st.aggregates[0].in_service, ["mp1"]);
+    s.expect(
+        &["-L", "-P", "-o", "aggregate,state,live,flags"],
+        &["bond0:degraded:1/2:-b-d"],
+    );
+    let r = s.ifctl(&["mp0"]);
+    assert_eq!(r.lines()[1], "\tstate: offline, out of service", "{r:?}");
+    let r = s.ifctl(&["-j", "mp0"]);
+    assert!(r.out.contains("\"state\":\"offline\""), "{r:?}");
+    assert!(r.out.contains("\"offline\":true"), "{r:?}");
+
+    // Refusals: the last live port, a port offline already, an
+    // aggregate, a name nobody knows.
+    let r = s.ifctl(&["mp1", "offline"]);
+    assert_eq!(r.code, 75, "{r:?}");
+    assert!(
+        r.err.contains("mp1 is the last live port of bond0")
+            && r.err.contains("say `force`"),
+        "{r:?}"
+    );
+    let r = s.ifctl(&["mp0", "offline"]);
+    assert_eq!(
+        (r.code, r.err.as_str()),
+        (75, "ifctl: mp0 is offline already\n")
+    );
+    let r = s.ifctl(&["bond0", "offline"]);
+    assert_eq!(r.code, 67, "{r:?}");
+    assert!(r.err.contains("bond0 is an aggregate"), "{r:?}");
+    let r = s.ifctl(&["mp7", "offline"]);
+    assert_eq!(r.code, 67, "{r:?}");
+    assert_eq!(
+        r.err,
+        format!(
+            "ifctl: mp7: not a port laggd supervises, and mpathd is not \
+             running at {NO_MPATHD}\n"
+        )
+    );
+    let r = s.ifctl(&["mp7", "offline", "force"]);
+    assert_eq!(r.code, 64, "{r:?}");
+
+    // Forced, in JSON: min-links reports bond0 below its minimum.
+    let r = s.ifctl(&["-j", "mp1", "offline", "force"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let v: serde_json::Value = serde_json::from_str(&r.out).expect("JSON");
+    assert_eq!(
+        (v["daemon"].as_str(), v["done"].as_bool()),
+        (Some("laggd"), Some(true))
+    );
+    let changed: Vec<&str> = v["changed"]
+        .as_array()
+        .expect("changed")
+        .iter()
+        .filter_map(|l| l.as_str())
+        .collect();
+    assert!(
+        changed[0].contains("(forced: it was the last live port)"),
+        "{changed:?}"
+    );
+    assert!(
+        changed.contains(&"bond0: 0 live ports, fewer than min-links 1"),
+        "{changed:?}"
+    );
+    s.expect(
+        &["-L", "-P", "-o", "aggregate,state,live,flags"],
+        &["bond0:failed:0/2:mb-d"],
+    );
+
+    // Back online.
+    let r = s.ifctl(&["mp0", "online"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(
+        r.lines()[0],
+        "bond0: port mp0 online again; putting it back"
+    );
+    let r = s.ifctl(&["mp0", "online"]);
+    assert_eq!(
+        (r.code, r.err.as_str()),
+        (75, "ifctl: mp0 is not offline\n")
+    );
+    // A reload ends maintenance: mp1 is back too.
+    let r = s.ifctl(&["reload", "laggd"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    s.expect(
+        &["-L", "-P", "-o", "aggregate,state,live,flags"],
+        &["bond0:ok:2/2:---d"],
+    );
+    assert!(
+        s.laggd.log().contains("bond0: port mp1 online again"),
+        "{}",
+        s.laggd.log()
+    );
+
+    // The link-state group: every upstream down takes mp2 down.
+    s.lab.carrier(0, false);
+    s.lab.carrier(1, false);
+    assert!(wait(S(3), || !s.admin_up("mp2")), "{}", s.laggd.log());
+    let r = s.ifctl(&["track-group", "uplinks", "disable"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(
+        r.lines(),
+        [
+            "link-state group uplinks disabled by the operator until the \
+             next reload or a restart",
+            "link-state group uplinks: restoring mp2 (the group is disabled)",
+        ]
+    );
+    assert!(wait(S(3), || s.admin_up("mp2")), "{}", s.laggd.log());
+    s.expect(
+        &["-bT"],
+        &[
+            "Link State Group: uplinks      Status: Disabled (ifctl, until \
+           reload)      Health: link",
+        ],
+    );
+    s.expect(
+        &["-T", "uplinks"],
+        &[
+            "Link State Group: uplinks      Status: Disabled (ifctl, until \
+             reload)      Health: link",
+            "Upstream Interfaces   : mp0(Dwn) mp1(Dwn)",
+            "Downstream Interfaces : mp2(Up)",
+            "",
+            "(Up):Interface up   (Dwn):Interface Down   (Dis):Interface disabled",
+        ],
+    );
+    let r = s.ifctl(&["-j", "-T", "uplinks"]);
+    let v: serde_json::Value = serde_json::from_str(&r.out).expect("JSON");
+    assert_eq!(v["tracking"][0]["runtime"], serde_json::Value::Bool(true));
+    let r = s.ifctl(&["-T", "nope"]);
+    assert_eq!(
+        (r.code, r.err.as_str()),
+        (67, "ifctl: no link-state group nope in laggd\n")
+    );
+    let r = s.ifctl(&["track-group", "uplinks", "disable"]);
+    assert_eq!(
+        (r.code, r.out.as_str()),
+        (
+            0,
+            "ifctl: link-state group uplinks is disabled already; nothing \
+             changed\n"
+        )
+    );
+    let r = s.ifctl(&["track-group", "nope", "enable"]);
+    assert_eq!(
+        (r.code, r.err.as_str()),
+        (67, "ifctl: no link-state group nope\n")
+    );
+    // Enabled with its upstream still down: mp2 goes down at once.
+    let r = s.ifctl(&["track-group", "uplinks", "enable"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.lines().contains(
+            &"link-state group uplinks: every upstream is down; bringing mp2 down"
+        ),
+        "{r:?}"
+    );
+    assert!(wait(S(3), || !s.admin_up("mp2")), "{}", s.laggd.log());
+    s.expect(
+        &["-bT"],
+        &["Link State Group: uplinks      Status: Enabled, Down      Health: link"],
     );
 }
 

@@ -407,15 +407,125 @@ fn watch_laggd() {
     assert_eq!(l.asked(), [RequestBody::Watch, RequestBody::Watch]);
 }
 
+/// `IF offline|online`: laggd's port goes to laggd, anything else to
+/// mpathd; runtime changes stay mpathd's.
 #[test]
-fn interface_changes_still_go_to_mpathd() {
-    let l = laggd();
-    let r = ifctl(ABSENT, l.sock(), &["p0", "offline"]);
+fn offline_goes_to_the_daemon_that_knows_the_interface() {
+    let l = Fake::start(|body| match body {
+        RequestBody::Status => vec![ok(Payload::LaggStatus(lagg_status()))],
+        RequestBody::PortOffline { .. } | RequestBody::PortOnline { .. } => {
+            vec![ok(Payload::Maintained {
+                changed: vec!["bond0: port p1 offline by the operator".into()],
+            })]
+        }
+        _ => vec![error(ErrorCode::Failed, "not here", &[])],
+    });
+    let m = Fake::start(|body| match body {
+        RequestBody::Offline { .. } | RequestBody::Online { .. } => {
+            vec![ok(Payload::Done)]
+        }
+        _ => vec![error(ErrorCode::Failed, "not here", &[])],
+    });
+    let r = ifctl(m.sock(), l.sock(), &["p1", "offline", "force"]);
+    assert_eq!((r.code, r.err.as_str()), (0, ""), "{r:?}");
+    assert_eq!(r.out, "bond0: port p1 offline by the operator\n");
+    let r = ifctl(m.sock(), l.sock(), &["-j", "p1", "online"]);
+    assert_eq!(
+        r.out,
+        "{\"version\":1,\"daemon\":\"laggd\",\"done\":true,\"changed\":\
+         [\"bond0: port p1 offline by the operator\"]}\n"
+    );
+    assert_eq!(
+        l.asked(),
+        [
+            RequestBody::Status,
+            RequestBody::PortOffline {
+                interface: "p1".into(),
+                force: true
+            },
+            RequestBody::Status,
+            RequestBody::PortOnline {
+                interface: "p1".into()
+            },
+        ]
+    );
+    assert!(m.asked().is_empty());
+    // em1 is no port of laggd's: mpathd's, which says nothing back.
+    let r = ifctl(m.sock(), l.sock(), &["em1", "offline"]);
+    assert_eq!((r.code, r.out.as_str(), r.err.as_str()), (0, "", ""));
+    let r = ifctl(m.sock(), l.sock(), &["-j", "em1", "online"]);
+    assert_eq!(
+        r.out,
+        "{\"version\":1,\"daemon\":\"mpathd\",\"done\":true}\n"
+    );
+    assert_eq!(
+        m.asked(),
+        [
+            RequestBody::Offline {
+                interface: "em1".into()
+            },
+            RequestBody::Online {
+                interface: "em1".into()
+            }
+        ]
+    );
+    // `force` is laggd's word only.
+    let r = ifctl(m.sock(), l.sock(), &["em1", "offline", "force"]);
+    assert_eq!(r.code, 64, "{r:?}");
+    // laggd not running: mpathd, as before laggd had ports to offline.
+    let r = ifctl(m.sock(), ABSENT, &["p0", "offline"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    // Runtime changes are mpathd's whatever laggd knows.
+    let r = ifctl(ABSENT, l.sock(), &["p0", "standby"]);
     assert_eq!(r.code, 69, "{r:?}");
     assert!(
         r.err.starts_with("ifctl: cannot contact mpathd"),
         "{}",
         r.err
     );
-    assert!(l.asked().is_empty());
+}
+
+/// `track-group` and `-T group` / `-bT`: laggd's.
+#[test]
+fn track_groups_enabled_disabled_and_shown_one_or_brief() {
+    let l = Fake::start(|body| match body {
+        RequestBody::Status => vec![ok(Payload::LaggStatus(lagg_status()))],
+        RequestBody::TrackGroup { enabled: true, .. } => {
+            vec![ok(Payload::Maintained { changed: vec![] })]
+        }
+        RequestBody::TrackGroup { .. } => vec![error(
+            ErrorCode::UnknownGroup,
+            "no link-state group g9",
+            &[],
+        )],
+        _ => vec![error(ErrorCode::Failed, "not here", &[])],
+    });
+    let r = ifctl(ABSENT, l.sock(), &["track-group", "core", "enable"]);
+    assert_eq!(
+        (r.code, r.out.as_str()),
+        (
+            0,
+            "ifctl: link-state group core is enabled already; nothing \
+             changed\n"
+        )
+    );
+    let r = ifctl(ABSENT, l.sock(), &["track-group", "g9", "disable"]);
+    assert_eq!(
+        (r.code, r.err.as_str()),
+        (67, "ifctl: no link-state group g9\n")
+    );
+    let r = ifctl(ABSENT, l.sock(), &["-bT"]);
+    assert_eq!(r.lines().len(), 3, "{r:?}");
+    assert!(r.lines()[1].starts_with("Link State Group: core "), "{r:?}");
+    let r = ifctl(ABSENT, l.sock(), &["-T", "spare"]);
+    assert_eq!(
+        r.lines()[0],
+        "Link State Group: spare      Status: Disabled      Health: link"
+    );
+    assert_eq!(r.lines().len(), 5, "{r:?}");
+    let r = ifctl(ABSENT, l.sock(), &["-jT", "spare"]);
+    let v: Value = serde_json::from_str(&r.out).expect("JSON");
+    assert_eq!(v["tracking"].as_array().map(Vec::len), Some(1));
+    let r = ifctl(ABSENT, l.sock(), &["-T", "nope"]);
+    assert_eq!(r.code, 67, "{r:?}");
 }

@@ -8,13 +8,13 @@ use std::os::fd::RawFd;
 use std::time::Duration;
 
 use mpath_core::laggd::config::{Effector, LaggdConfig};
-use mpath_core::laggd::engine::{LaggAction, LaggEngine, SwitchoverError};
+use mpath_core::laggd::engine::{LaggAction, LaggEngine};
 use mpath_core::laggd::messages as msg;
 use mpath_core::log::{Level, LogKind};
 use mpath_core::messages::snapshot_failed;
 use mpath_core::time::Instant;
 use mpath_daemon::backend::{Backend, Io};
-use mpath_proto::{ErrorCode, ErrorReply, Payload, RequestBody, ResponseBody};
+use mpath_proto::{Payload, RequestBody, ResponseBody};
 use mpath_sys::aggregate::Aggregates;
 use mpath_sys::kernel::Kernel;
 
@@ -84,6 +84,8 @@ impl Backend for Laggd {
                     .map(|a| a.name.as_str())
                     .collect();
                 let active = self.aggregates.active_ports(&names, &snap);
+                let lacp = self.aggregates.lacp(&names);
+                self.engine.observe_lacp(&lacp);
                 self.engine.sync(&snap, &active, io.now);
                 self.carp_roles(io.now);
             }
@@ -122,35 +124,17 @@ impl Backend for Laggd {
         request: RequestBody,
         io: &mut Io<'_>,
     ) -> ResponseBody {
-        match request {
-            RequestBody::Status => {
-                let mut s = self.engine.status(io.now);
-                for a in &mut s.aggregates {
-                    a.protocol = self.aggregates.protocol(&a.name);
-                }
-                ResponseBody::Ok(Payload::LaggStatus(s))
+        if request == RequestBody::Status {
+            let mut s = self.engine.status(io.now);
+            for a in &mut s.aggregates {
+                a.protocol = self.aggregates.protocol(&a.name);
             }
-            RequestBody::Switchover { group, cancel } => {
-                match self.engine.switchover(&group, !cancel, io.now) {
-                    Ok(_) => {
-                        self.execute(io);
-                        ResponseBody::Ok(Payload::Done)
-                    }
-                    Err(SwitchoverError::NoSuchGroup(g)) => {
-                        ResponseBody::Error(ErrorReply {
-                            code: ErrorCode::UnknownGroup,
-                            message: msg::no_such_group(&g),
-                            details: Vec::new(),
-                        })
-                    }
-                }
-            }
-            _ => ResponseBody::Error(ErrorReply {
-                code: ErrorCode::BadRequest,
-                message: msg::NOT_LAGGDS.into(),
-                details: Vec::new(),
-            }),
+            return ResponseBody::Ok(Payload::LaggStatus(s));
         }
+        let body = crate::requests::answer(&mut self.engine, request, io.now);
+        io.resync_soon();
+        self.execute(io);
+        body
     }
 
     fn dump(&mut self, io: &mut Io<'_>) {
@@ -240,9 +224,12 @@ impl Laggd {
                 }
             }
             LaggAction::SetMembership { aggregate, ports } => {
-                io.resync_soon();
                 match self.aggregates.set_membership(&aggregate, &ports) {
                     Ok(change) => {
+                        // The kernel changed: read it again soon. (Not
+                        // after a refusal: the engine asks again at the
+                        // next periodic resync, not in a tight loop.)
+                        io.resync_soon();
                         self.engine.settle(&change.touched, io.now);
                         let m = msg::membership_done(&aggregate, &change.done);
                         (Level::Info, LogKind::State, m)

@@ -10,6 +10,7 @@ mod ha;
 mod load;
 mod opts;
 mod ports;
+mod requests;
 
 use std::process::ExitCode;
 

@@ -80,13 +80,7 @@ impl Setup {
     }
 
     fn admin_up(&self, ifname: &str) -> bool {
-        let out = self
-            .lab
-            .must(Ns::Host, &["ip", "-o", "link", "show", ifname]);
-        out.split('<')
-            .nth(1)
-            .and_then(|f| f.split('>').next())
-            .is_some_and(|flags| flags.split(',').any(|f| f == "UP"))
+        self.lab.admin_up(Ns::Host, ifname)
     }
 
     /// Both upstream links down; waits for the downstream to go down.

@@ -49,6 +49,11 @@ pub fn answer<K, P>(
         RequestBody::Ping | RequestBody::Watch | RequestBody::Reload => {
             return error(ErrorCode::BadRequest, "not for mpathd".into())
         }
+        RequestBody::PortOffline { .. }
+        | RequestBody::PortOnline { .. }
+        | RequestBody::TrackGroup { .. } => {
+            return error(ErrorCode::BadRequest, msg::NOT_MPATHDS.into())
+        }
         RequestBody::Switchover { .. } => {
             return error(
                 ErrorCode::BadRequest,

@@ -405,3 +405,87 @@ fn off_link_routes_follow_the_failover() {
     let (_, got) = s.lab.ping(Ns::Host, "198.51.100.1", 3, "0.2");
     assert_eq!(got, 3, "off-link traffic continues after the failover");
 }
+
+/// Test addresses are deprecated (Linux: IPv4 and IPv6), and a socket
+/// bound to nothing never gets one as its source: data addresses carry
+/// applications' traffic, test addresses only probes.
+#[test]
+fn test_addresses_are_deprecated_and_never_a_source() {
+    if !root_or_skip("deprecated") {
+        return;
+    }
+    let conf = "\
+FAILURE_DETECTION_TIME=1000
+group ipmp0 target 192.0.2.1 192.0.2.2
+interface mp0 group ipmp0 test 192.0.2.11/24 test fe80::11/64
+interface mp1 group ipmp0 test 192.0.2.12/24 test fe80::12/64
+address 192.0.2.10/24 on mp0
+address 192.0.2.20/24 on mp1
+address 2001:db8::10/64 on mp0
+";
+    let s = setup("deprecated", 2, conf);
+    s.wait_healthy(&["mp0", "mp1"]);
+    let tests = ["192.0.2.11", "192.0.2.12", "fe80::11", "fe80::12"];
+    let data = ["192.0.2.10", "192.0.2.20", "2001:db8::10"];
+    // `ip -o addr`: one line per address, flags after the scope.
+    let line_of = |shown: &str, addr: &str| -> Option<String> {
+        shown
+            .lines()
+            .find(|l| l.contains(&format!(" {addr}/")))
+            .map(str::to_string)
+    };
+    let mut shown = String::new();
+    let all_there = wait(S(5), || {
+        shown = s.lab.must(Ns::Host, &["ip", "-o", "addr", "show"]);
+        tests
+            .iter()
+            .chain(&data)
+            .all(|a| line_of(&shown, a).is_some())
+    });
+    assert!(all_there, "{shown}\n{}", s.log());
+    for a in tests {
+        let line = line_of(&shown, a).unwrap_or_default();
+        assert!(line.contains("deprecated"), "test address {a}: {line}");
+    }
+    for a in data {
+        let line = line_of(&shown, a).unwrap_or_default();
+        assert!(!line.contains("deprecated"), "data address {a}: {line}");
+    }
+    let test_ips: Vec<std::net::IpAddr> =
+        tests.iter().map(|a| a.parse().unwrap()).collect();
+    // Off and on the link, IPv4: a data address, never a test address.
+    for target in ["192.0.2.1", "192.0.2.2", "192.0.2.100"] {
+        let src = s
+            .lab
+            .source_for(Ns::Host, target.parse().unwrap(), None)
+            .unwrap_or_else(|e| panic!("connect to {target}: {e}"));
+        assert!(!test_ips.contains(&src), "{target}: source {src}");
+        assert!(data.contains(&src.to_string().as_str()), "{target}: {src}");
+    }
+    let src = s
+        .lab
+        .source_for(Ns::Host, "2001:db8::1".parse().unwrap(), None)
+        .unwrap();
+    assert_eq!(src.to_string(), "2001:db8::10");
+    // Link-local: the router's link-local address through each member
+    // gets the member's own link-local address, not its test address
+    // (without deprecation the kernel picks fe80::11 on mp0).
+    let rtr = s.lab.must(
+        Ns::Rtr,
+        &[
+            "ip", "-6", "-o", "addr", "show", "dev", "eth0", "scope", "link",
+        ],
+    );
+    let rtr_ll: std::net::IpAddr = rtr
+        .split_whitespace()
+        .skip_while(|w| *w != "inet6")
+        .nth(1)
+        .and_then(|a| a.split('/').next())
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no link-local address on rtr: {rtr}"));
+    for member in ["mp0", "mp1"] {
+        let src = s.lab.source_for(Ns::Host, rtr_ll, Some(member)).unwrap();
+        assert!(!test_ips.contains(&src), "{member}: source {src}");
+        assert!(src.to_string().starts_with("fe80:"), "{member}: {src}");
+    }
+}

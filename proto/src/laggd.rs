@@ -34,7 +34,8 @@ pub struct AggregateStatus {
     pub active_port: Option<String>,
     /// The ports laggd wants in service, in master order.
     pub in_service: Vec<String>,
-    /// Ports laggd counts as live.
+    /// Ports laggd counts as live (in service and, with LACP,
+    /// aggregated).
     pub live: usize,
     /// `min-links` (0: off).
     pub min_links: usize,
@@ -42,7 +43,7 @@ pub struct AggregateStatus {
     pub min_links_action: String,
     /// Fewer than `min_links` live ports now.
     pub below_min_links: bool,
-    /// `failure-threshold`, if set.
+    /// `failure-threshold` (default 0); absent when `off`.
     pub failure_threshold: Option<usize>,
     /// More than `failure_threshold` ports are bad.
     pub bad_score: bool,
@@ -68,7 +69,8 @@ pub struct PortStatus {
     /// `ok`, `failed`, `unknown` (no verdict yet) or `disabled` (no
     /// targets: link only).
     pub probe: String,
-    /// laggd's verdict: `ok`, `failed` or `unknown`.
+    /// laggd's verdict: `ok`, `failed` or `unknown`; `offline` while
+    /// the operator has it out of service.
     pub state: String,
     /// In the set laggd wants carrying traffic.
     pub in_service: bool,
@@ -81,6 +83,19 @@ pub struct PortStatus {
     pub changed_ms_ago: Option<u64>,
     /// Why the verdict is what it is (`link down`, `probes lost`, ...).
     pub reason: String,
+    /// Taken out of service by the operator (`ifctl PORT offline`)
+    /// until `online`, the next reload or a restart; `state` is then
+    /// `offline`.
+    #[serde(default)]
+    pub offline: bool,
+    /// Counted live for min-links and the failure threshold: in service
+    /// and, in an LACP aggregate, aggregated by LACP.
+    #[serde(default)]
+    pub live: bool,
+    /// What LACP says of the port, in an LACP aggregate (lagg(4)
+    /// `lacp`, bonding 802.3ad) while the port is in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lacp: Option<LacpStatus>,
     /// Probes and verdict changes since the daemon started (a reload
     /// keeps them).
     #[serde(default)]
@@ -105,6 +120,32 @@ pub struct PortCounters {
     pub repairs: u64,
 }
 
+/// One port's LACP state, as the OS reports it.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct LacpStatus {
+    /// In the active aggregator, collecting and distributing: the port
+    /// carries the aggregate's traffic.
+    pub aggregated: bool,
+    /// In the aggregate's active aggregator (lagg(4)'s `ACTIVE` in lacp
+    /// mode).
+    pub active: bool,
+    /// LACP lets it receive (`COLLECTING`).
+    pub collecting: bool,
+    /// LACP lets it send (`DISTRIBUTING`).
+    pub distributing: bool,
+    /// The aggregator the port is in, where the OS numbers them
+    /// (Linux).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aggregator: Option<u32>,
+    /// The aggregate's active aggregator (Linux).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_aggregator: Option<u32>,
+    /// The partner's system MAC, `aa:bb:cc:dd:ee:ff`; absent when the
+    /// OS does not tell or the port has no partner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner: Option<String>,
+}
+
 /// One probe target as seen through one port.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct PortTarget {
@@ -125,6 +166,11 @@ pub struct TrackingGroupStatus {
     pub name: String,
     /// `up`, `down` (every upstream down) or `disabled`.
     pub state: String,
+    /// Enabled or disabled by the operator at run time (`ifctl
+    /// track-group NAME enable|disable`) against the configuration,
+    /// until the next reload or a restart.
+    #[serde(default)]
+    pub runtime: bool,
     /// `link` or `probe`: what upstream health means.
     pub health: String,
     /// Upstream interfaces and their states.

@@ -26,7 +26,8 @@ pub struct Request {
 }
 
 /// The requests. Only `ping`, `status` and `watch` are open to every
-/// local user; the others need root.
+/// local user; the others need root. `offline` to `set_test` are
+/// mpathd's, `port_offline` to `track_group` laggd's.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum RequestBody {
     /// Is the daemon there?
@@ -74,6 +75,27 @@ pub enum RequestBody {
         /// `inet` or `inet6`: the family to remove when `test` is None.
         family: Option<String>,
     },
+    /// laggd: take an aggregate's port out of service (if_mpadm -d for
+    /// a lagg port), until `port_online`, a reload or a restart.
+    PortOffline {
+        /// The port.
+        interface: String,
+        /// Even if it is the aggregate's last live port.
+        force: bool,
+    },
+    /// laggd: put a port taken offline back.
+    PortOnline {
+        /// The port.
+        interface: String,
+    },
+    /// laggd: enable or disable a link-state tracking group (Cisco
+    /// `[no] link state track`), until a reload or a restart.
+    TrackGroup {
+        /// The group.
+        group: String,
+        /// Enable or disable.
+        enabled: bool,
+    },
     /// laggd: this chassis gives up a redundancy group's active role
     /// (Cisco `redundancy application reload group N self`), or, with
     /// `cancel`, may take it again.
@@ -106,6 +128,9 @@ struct WireRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     family: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    force: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    enabled: Option<bool>,
     cancel: Option<bool>,
 }
 
@@ -121,15 +146,19 @@ impl Request {
             standby,
             test,
             family,
+            force,
+            enabled,
             cancel,
         } = w;
         // Which optional fields each request takes; any other is refused.
         let allowed: &[&str] = match request.as_str() {
             "ping" | "status" | "watch" | "reload" => &[],
-            "offline" | "online" => &["interface"],
+            "offline" | "online" | "port_online" => &["interface"],
             "set_group" => &["interface", "group"],
             "set_standby" => &["interface", "standby"],
             "set_test" => &["interface", "test", "family"],
+            "port_offline" => &["interface", "force"],
+            "track_group" => &["group", "enabled"],
             "switchover" => &["group", "cancel"],
             other => return bad(format!("unknown request `{other}`")),
         };
@@ -139,6 +168,8 @@ impl Request {
             ("standby", standby.is_some()),
             ("test", test.is_some()),
             ("family", family.is_some()),
+            ("force", force.is_some()),
+            ("enabled", enabled.is_some()),
             ("cancel", cancel.is_some()),
         ];
         for (name, present) in given {
@@ -166,6 +197,23 @@ impl Request {
             "set_group" => RequestBody::SetGroup {
                 interface: need_if()?,
                 group,
+            },
+            "port_offline" => RequestBody::PortOffline {
+                interface: need_if()?,
+                force: force.unwrap_or(false),
+            },
+            "port_online" => RequestBody::PortOnline {
+                interface: need_if()?,
+            },
+            "track_group" => RequestBody::TrackGroup {
+                group: match group {
+                    Some(g) => g,
+                    None => return bad("`track_group` needs a `group`".into()),
+                },
+                enabled: match enabled {
+                    Some(e) => e,
+                    None => return bad("`track_group` needs `enabled`".into()),
+                },
             },
             "set_standby" => RequestBody::SetStandby {
                 interface: need_if()?,
@@ -208,6 +256,8 @@ impl Request {
             standby: None,
             test: None,
             family: None,
+            force: None,
+            enabled: None,
             cancel: None,
         };
         let name = match &self.body {
@@ -243,6 +293,20 @@ impl Request {
                 w.family.clone_from(family);
                 "set_test"
             }
+            RequestBody::PortOffline { interface, force } => {
+                w.interface = Some(interface.clone());
+                w.force = Some(*force);
+                "port_offline"
+            }
+            RequestBody::PortOnline { interface } => {
+                w.interface = Some(interface.clone());
+                "port_online"
+            }
+            RequestBody::TrackGroup { group, enabled } => {
+                w.group = Some(group.clone());
+                w.enabled = Some(*enabled);
+                "track_group"
+            }
             RequestBody::Switchover { group, cancel } => {
                 w.group = Some(group.clone());
                 w.cancel = cancel.then_some(true);
@@ -272,6 +336,9 @@ impl RequestBody {
             | RequestBody::SetGroup { .. }
             | RequestBody::SetStandby { .. }
             | RequestBody::SetTest { .. }
+            | RequestBody::PortOffline { .. }
+            | RequestBody::PortOnline { .. }
+            | RequestBody::TrackGroup { .. }
             | RequestBody::Switchover { .. } => true,
         }
     }
@@ -322,6 +389,13 @@ pub enum Payload {
     LaggStatus(LaggStatus),
     /// offline/online done.
     Done,
+    /// laggd's maintenance request is in force until it is undone, the
+    /// next reload or a restart; `changed` says what it did, one log
+    /// line each (empty: it already was so).
+    Maintained {
+        /// The log lines of the change.
+        changed: Vec<String>,
+    },
     /// The new configuration is in force; with its warnings.
     Reloaded {
         /// `file:line: warning: ...` lines.
@@ -350,7 +424,8 @@ pub enum ErrorCode {
     PermissionDenied,
     /// No such interface under the daemon's care.
     UnknownInterface,
-    /// Offline refused: no other usable member (IPMP_EMINRED).
+    /// Offline refused: no other usable member (IPMP_EMINRED), or for
+    /// laggd the aggregate's last live port.
     Eminred,
     /// Offline of an offline interface.
     AlreadyOffline,
@@ -358,7 +433,8 @@ pub enum ErrorCode {
     NotOffline,
     /// Reload refused: the file has errors; the old one stays.
     BadConfig,
-    /// No such group under the daemon's care.
+    /// No such group under the daemon's care (laggd: a link-state or
+    /// redundancy group).
     UnknownGroup,
     /// Anything else.
     Failed,
@@ -536,6 +612,21 @@ mod tests {
                 test: None,
                 family: Some("inet6".into()),
             },
+            RequestBody::PortOffline {
+                interface: "em0".into(),
+                force: true,
+            },
+            RequestBody::PortOffline {
+                interface: "em0".into(),
+                force: false,
+            },
+            RequestBody::PortOnline {
+                interface: "em0".into(),
+            },
+            RequestBody::TrackGroup {
+                group: "uplinks".into(),
+                enabled: false,
+            },
             RequestBody::Switchover {
                 group: "rg1".into(),
                 cancel: false,
@@ -545,6 +636,13 @@ mod tests {
                 cancel: true,
             },
         ] {
+            let laggds = matches!(
+                body,
+                RequestBody::PortOffline { .. }
+                    | RequestBody::PortOnline { .. }
+                    | RequestBody::TrackGroup { .. }
+            );
+            assert!(!laggds || body.mutates(), "root only: {body:?}");
             let r = Request {
                 version: VERSION,
                 id: 9,
@@ -619,6 +717,26 @@ mod tests {
             ),
             (
                 br#"{"version":1,"request":"set_test","interface":"e","test":"inet6","family":"inet"}"#,
+                ErrorCode::BadRequest,
+            ),
+            (
+                br#"{"version":1,"request":"track_group","group":"g"}"#,
+                ErrorCode::BadRequest,
+            ),
+            (
+                br#"{"version":1,"request":"track_group","enabled":true}"#,
+                ErrorCode::BadRequest,
+            ),
+            (
+                br#"{"version":1,"request":"port_online","interface":"p0","force":true}"#,
+                ErrorCode::BadRequest,
+            ),
+            (
+                br#"{"version":1,"request":"offline","interface":"p0","force":true}"#,
+                ErrorCode::BadRequest,
+            ),
+            (
+                br#"{"version":1,"request":"port_offline","force":true}"#,
                 ErrorCode::BadRequest,
             ),
         ];

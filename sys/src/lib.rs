@@ -33,9 +33,11 @@
 //! | [`signal`]    | signals as bytes on a self-pipe                       |
 //! | [`sandbox`]   | ifctl's sandbox (Capsicum on FreeBSD)                 |
 //! | [`replace`]   | a file replaced whole, even from inside the sandbox   |
+//! | [`netns`]     | a thread into a network namespace (the test lab;      |
+//! |               | Linux only)                                           |
 //!
 //! Per-OS extras, for tests, examples and fuzzing: Linux `netlink`,
-//! `bond`, `link`, `packet`; FreeBSD `route`, `lagg`,
+//! `bond`, `lacp`, `link`, `packet`; FreeBSD `route`, `lagg`,
 //! `carp`, `packet`, `bpf`; illumos `rtsock`, `syslog`.
 //!
 //! # Layout (after mio's `sys/`)
@@ -123,7 +125,7 @@ pub use freebsd::bpf;
 #[cfg(target_os = "freebsd")]
 pub use freebsd::{carp, lagg, packet, portprobe};
 #[cfg(target_os = "linux")]
-pub use linux::{bond, link, netlink, packet, portprobe};
+pub use linux::{bond, lacp, link, netlink, packet, portprobe};
 /// Aggregate control (Linux bonding, FreeBSD lagg(4); refused on
 /// illumos), with what every OS's shares.
 pub mod aggregate {
@@ -132,6 +134,6 @@ pub mod aggregate {
 }
 pub use os::{kernel, probes};
 pub use unix::{
-    clock, daemon, echo, ha, ifaddrs, ifindex, peercred, replace, sandbox,
-    signal, sockbuf, wait,
+    clock, daemon, echo, ha, ifaddrs, ifindex, netns, peercred, replace,
+    sandbox, signal, sockbuf, wait,
 };

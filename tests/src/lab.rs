@@ -323,6 +323,57 @@ EOF",
             .collect()
     }
 
+    /// Whether `ifname` in namespace `ns` is administratively up.
+    pub fn admin_up(&self, ns: Ns, ifname: &str) -> bool {
+        let out = self.must(ns, &["ip", "-o", "link", "show", ifname]);
+        out.split('<')
+            .nth(1)
+            .and_then(|f| f.split('>').next())
+            .is_some_and(|flags| flags.split(',').any(|f| f == "UP"))
+    }
+
+    /// The source address the kernel of namespace `ns` gives a socket
+    /// bound to nothing that connects to `target` (UDP: `connect` sends
+    /// nothing), as an application would get it: `getsockname` after
+    /// `connect`. A link-local `target` goes out of `scope`'s interface.
+    pub fn source_for(
+        &self,
+        ns: Ns,
+        target: std::net::IpAddr,
+        scope: Option<&str>,
+    ) -> std::io::Result<std::net::IpAddr> {
+        use std::net::{SocketAddr, SocketAddrV6, UdpSocket};
+        let path = format!("/run/netns/{}", self.ns(ns));
+        let scope_id = scope
+            .map(|ifname| {
+                let out = self.must(
+                    ns,
+                    &["cat", &format!("/sys/class/net/{ifname}/ifindex")],
+                );
+                out.trim().parse::<u32>().unwrap_or(0)
+            })
+            .unwrap_or(0);
+        // setns(CLONE_NEWNET) moves only the calling thread: a thread of
+        // its own, whose socket lives in the lab's namespace.
+        std::thread::spawn(move || {
+            mpath_sys::netns::enter(std::path::Path::new(&path))?;
+            let (any, to): (SocketAddr, SocketAddr) = match target {
+                std::net::IpAddr::V4(a) => {
+                    ("0.0.0.0:0".parse().expect("any"), (a, 9).into())
+                }
+                std::net::IpAddr::V6(a) => (
+                    "[::]:0".parse().expect("any"),
+                    SocketAddrV6::new(a, 9, 0, scope_id).into(),
+                ),
+            };
+            let sock = UdpSocket::bind(any)?;
+            sock.connect(to)?;
+            Ok(sock.local_addr()?.ip())
+        })
+        .join()
+        .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    }
+
     /// The member that has `addr` (as `ADDR/LEN`), if exactly one has it;
     /// `Err` lists every holder otherwise.
     pub fn holder(&self, addr: &str) -> Result<usize, Vec<usize>> {

@@ -33,6 +33,11 @@
 # lab_mark TEXT   write "lab: TEXT" into the kernel log, so that dmesg
 #     shows the lab's actions between the kernel's own messages (the
 #     functions above mark themselves once their change is in place).
+# lab_wait_for SECONDS CONDITION...   run CONDITION every 0.1 s until it
+#     succeeds (status 0) or SECONDS have passed (status 1).
+#
+# The helpers (lab_in, lab_mark, lab_now_ms, lab_wait_for) serve scripts
+# that build their own topology too (lacp.sh).
 
 LAB_NS="host swA swB core peer tgt"
 
@@ -48,6 +53,17 @@ lab_mark() {
 
 lab_now_ms() {
     awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
+}
+
+lab_wait_for() {
+    _n=$(($1 * 10))
+    shift
+    while [ "$_n" -gt 0 ]; do
+        if "$@"; then return 0; fi
+        sleep 0.1
+        _n=$((_n - 1))
+    done
+    return 1
 }
 
 lab_up() {

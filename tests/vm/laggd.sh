@@ -15,16 +15,7 @@ fail() {
     cat /tmp/laggd.log || true
     exit 1
 }
-wait_for() { # seconds condition...
-    _n=$(($1 * 10))
-    shift
-    while [ "$_n" -gt 0 ]; do
-        if "$@"; then return 0; fi
-        sleep 0.1
-        _n=$((_n - 1))
-    done
-    return 1
-}
+wait_for() { lab_wait_for "$@"; }
 active_is() { [ "$(lab_active)" = "$1" ]; }
 bond_down() { lab_in host ip -o link show bond0 | grep -qv 'UP,'; }
 bond_up() { lab_in host ip -o link show bond0 | grep -q '<.*,UP'; }

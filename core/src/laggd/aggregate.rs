@@ -20,8 +20,19 @@
 //!
 //! A port not yet reported counts as live, so nothing is removed before
 //! the first observation.
+//!
+//! A port is *in service* (wanted in the aggregate) while it is healthy
+//! and the operator has not taken it offline; it is *live* (counted for
+//! min-links and the failure threshold) while it is in service and, in
+//! an LACP aggregate, LACP aggregated it ([`crate::laggd::lacp`]). A
+//! port LACP did not aggregate stays in the aggregate: leaving it would
+//! stop the very negotiation that can aggregate it.
+//!
+//! The operator's offline (if_mpadm's `-d`) takes a port out of service
+//! as a failure would, and is refused for the last live port unless
+//! forced, as in.mpathd refuses to offline the last working member.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What min-links does when too few ports are live.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -86,6 +97,27 @@ pub enum AggregateEvent {
         /// Whether to bring the aggregate back up.
         bring_up: bool,
     },
+    /// The operator took a port out of service.
+    PortOffline {
+        /// Port.
+        port: String,
+        /// It was the last live port, and the operator insisted.
+        forced: bool,
+    },
+    /// The operator put a port back; it is in service again if healthy.
+    PortOnline {
+        /// Port.
+        port: String,
+        /// Healthy: back in service now (else once repaired).
+        healthy: bool,
+    },
+    /// LACP aggregated a port in service, or no longer does.
+    Aggregated {
+        /// Port.
+        port: String,
+        /// Aggregated (live) or not.
+        aggregated: bool,
+    },
     /// More than link-failure-threshold ports are bad (true) or no
     /// longer (false).
     BadScore {
@@ -98,12 +130,42 @@ pub enum AggregateEvent {
     },
 }
 
+/// Why the operator's offline was refused.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+pub enum OfflineError {
+    /// Not a port of this aggregate.
+    #[error("{0} is not a port of this aggregate")]
+    UnknownPort(String),
+    /// Offline already.
+    #[error("{0} is offline already")]
+    AlreadyOffline(String),
+    /// Online while not offline.
+    #[error("{0} is not offline")]
+    NotOffline(String),
+    /// The last live port, not forced.
+    #[error(
+        "{port} is the last live port of {aggregate}: taking it offline \
+         would leave {aggregate} without a working port (say `force` to \
+         do it anyway)"
+    )]
+    LastLivePort {
+        /// Port.
+        port: String,
+        /// Aggregate.
+        aggregate: String,
+    },
+}
+
 /// One aggregate's policy state.
 #[derive(Clone, Debug)]
 pub struct Aggregate {
     cfg: AggregateConfig,
     /// Reported health per port; absent: not reported yet (live).
     healthy: BTreeMap<String, bool>,
+    /// Ports the operator took out of service.
+    offline: BTreeSet<String>,
+    /// Ports in service that LACP has not aggregated.
+    unaggregated: BTreeSet<String>,
     min_links_down: bool,
     bad_score: bool,
     membership: Vec<String>,
@@ -116,6 +178,8 @@ impl Aggregate {
         Aggregate {
             cfg,
             healthy: BTreeMap::new(),
+            offline: BTreeSet::new(),
+            unaggregated: BTreeSet::new(),
             min_links_down: false,
             bad_score: false,
             membership,
@@ -127,9 +191,30 @@ impl Aggregate {
         &self.cfg
     }
 
-    /// Whether `port` is live (healthy or not yet reported).
-    pub fn is_live(&self, port: &str) -> bool {
+    /// Whether `port` is healthy (or not yet reported).
+    pub fn is_healthy(&self, port: &str) -> bool {
         self.healthy.get(port).copied().unwrap_or(true)
+    }
+
+    /// Whether the operator took `port` out of service.
+    pub fn is_offline(&self, port: &str) -> bool {
+        self.offline.contains(port)
+    }
+
+    /// Whether `port` should carry traffic: healthy and not offline.
+    pub fn in_service(&self, port: &str) -> bool {
+        self.is_healthy(port) && !self.is_offline(port)
+    }
+
+    /// Whether `port` is live: in service and, in an LACP aggregate,
+    /// aggregated.
+    pub fn is_live(&self, port: &str) -> bool {
+        self.in_service(port) && !self.unaggregated.contains(port)
+    }
+
+    /// Whether LACP has been said not to aggregate `port`.
+    pub fn is_unaggregated(&self, port: &str) -> bool {
+        self.unaggregated.contains(port)
     }
 
     /// Live ports.
@@ -169,7 +254,7 @@ impl Aggregate {
         if !self.cfg.ports.iter().any(|p| p == port) {
             return;
         }
-        let was = self.is_live(port);
+        let was = self.is_healthy(port);
         self.healthy.insert(port.to_string(), healthy);
         if was != healthy {
             out.push(if healthy {
@@ -187,47 +272,152 @@ impl Aggregate {
         self.reevaluate(out);
     }
 
+    /// The operator takes `port` out of service (if_mpadm -d); refused
+    /// for the last live port unless `force`.
+    pub fn set_offline(
+        &mut self,
+        port: &str,
+        force: bool,
+        out: &mut Vec<AggregateEvent>,
+    ) -> Result<(), OfflineError> {
+        if !self.cfg.ports.iter().any(|p| p == port) {
+            return Err(OfflineError::UnknownPort(port.to_string()));
+        }
+        if self.is_offline(port) {
+            return Err(OfflineError::AlreadyOffline(port.to_string()));
+        }
+        let last = self.is_live(port) && self.live() == 1;
+        if last && !force {
+            return Err(OfflineError::LastLivePort {
+                port: port.to_string(),
+                aggregate: self.cfg.name.clone(),
+            });
+        }
+        self.offline.insert(port.to_string());
+        self.unaggregated.remove(port);
+        out.push(AggregateEvent::PortOffline {
+            port: port.to_string(),
+            forced: last,
+        });
+        self.reevaluate(out);
+        Ok(())
+    }
+
+    /// The operator puts `port` back (if_mpadm -r): in service again
+    /// if it is healthy.
+    pub fn set_online(
+        &mut self,
+        port: &str,
+        out: &mut Vec<AggregateEvent>,
+    ) -> Result<(), OfflineError> {
+        if !self.cfg.ports.iter().any(|p| p == port) {
+            return Err(OfflineError::UnknownPort(port.to_string()));
+        }
+        if !self.offline.remove(port) {
+            return Err(OfflineError::NotOffline(port.to_string()));
+        }
+        out.push(AggregateEvent::PortOnline {
+            port: port.to_string(),
+            healthy: self.is_healthy(port),
+        });
+        self.reevaluate(out);
+        Ok(())
+    }
+
+    /// Every port offline back online (a reload ends maintenance).
+    pub fn clear_offline(&mut self, out: &mut Vec<AggregateEvent>) {
+        for port in std::mem::take(&mut self.offline) {
+            out.push(AggregateEvent::PortOnline {
+                healthy: self.is_healthy(&port),
+                port,
+            });
+        }
+        self.reevaluate(out);
+    }
+
+    /// What LACP says of `port` (only a port in service can be
+    /// aggregated; the caller decides what counts, see
+    /// [`crate::laggd::lacp`]).
+    pub fn set_aggregated(
+        &mut self,
+        port: &str,
+        aggregated: bool,
+        out: &mut Vec<AggregateEvent>,
+    ) {
+        if !self.cfg.ports.iter().any(|p| p == port) {
+            return;
+        }
+        let changed = if aggregated {
+            self.unaggregated.remove(port)
+        } else {
+            self.unaggregated.insert(port.to_string())
+        };
+        if !changed {
+            return;
+        }
+        if self.in_service(port) {
+            out.push(AggregateEvent::Aggregated {
+                port: port.to_string(),
+                aggregated,
+            });
+        }
+        self.reevaluate(out);
+    }
+
     fn reevaluate(&mut self, out: &mut Vec<AggregateEvent>) {
-        let live: Vec<String> = self
+        let serving: Vec<String> = self
             .cfg
             .ports
             .iter()
-            .filter(|p| self.is_live(p))
+            .filter(|p| self.in_service(p))
             .cloned()
             .collect();
-        let wanted = if live.is_empty() {
+        let live = self.live();
+        let wanted = if serving.is_empty() {
             if !self.cfg.ports.is_empty() && self.membership != self.cfg.ports {
                 out.push(AggregateEvent::AllPortsFailed);
             }
-            self.membership.clone()
+            // Never emptied: the failed ports stay, an offline one leaves
+            // if any other is left.
+            let kept: Vec<String> = self
+                .membership
+                .iter()
+                .filter(|p| !self.is_offline(p))
+                .cloned()
+                .collect();
+            if kept.is_empty() {
+                self.membership.clone()
+            } else {
+                kept
+            }
         } else {
-            live.clone()
+            serving
         };
         if wanted != self.membership {
             self.membership = wanted.clone();
             out.push(AggregateEvent::Membership(wanted));
         }
         let min = self.cfg.min_links;
-        let below = min > 0 && live.len() < min;
+        let below = min > 0 && live < min;
         let bring = self.cfg.min_links_action == MinLinksAction::BringDown;
         if below != self.min_links_down {
             self.min_links_down = below;
             out.push(if below {
                 AggregateEvent::MinLinksDown {
-                    live: live.len(),
+                    live,
                     min,
                     bring_down: bring,
                 }
             } else {
                 AggregateEvent::MinLinksUp {
-                    live: live.len(),
+                    live,
                     min,
                     bring_up: bring,
                 }
             });
         }
         if let Some(threshold) = self.cfg.link_failure_threshold {
-            let bad = self.cfg.ports.len() - live.len();
+            let bad = self.cfg.ports.len() - live;
             let marked = bad > threshold;
             if marked != self.bad_score {
                 self.bad_score = marked;
@@ -333,6 +523,106 @@ mod tests {
         }));
         a.set_port("em0", true, "link", &mut out);
         assert!(!a.bad_score());
+    }
+
+    #[test]
+    fn offline_takes_a_port_out_but_never_the_last_live_one_unforced() {
+        let mut a = agg(2, Some(0));
+        let mut out = Vec::new();
+        a.set_offline("em0", false, &mut out).unwrap();
+        assert_eq!(
+            out[..2],
+            [
+                AggregateEvent::PortOffline {
+                    port: "em0".into(),
+                    forced: false
+                },
+                AggregateEvent::Membership(names(&["em1", "em2"]))
+            ]
+        );
+        assert!(out.contains(&AggregateEvent::BadScore {
+            bad: 1,
+            threshold: 0,
+            marked: true
+        }));
+        assert_eq!(a.live(), 2);
+        assert_eq!(
+            a.set_offline("em0", false, &mut out),
+            Err(OfflineError::AlreadyOffline("em0".into()))
+        );
+        a.set_port("em1", false, "link down", &mut out);
+        assert!(a.min_links_down());
+        // em2 is the last live port.
+        let e = a.set_offline("em2", false, &mut out).unwrap_err();
+        assert!(matches!(e, OfflineError::LastLivePort { .. }), "{e}");
+        assert!(e.to_string().contains("say `force`"), "{e}");
+        // A failed port is no live port: it may go.
+        a.set_offline("em1", false, &mut out).unwrap();
+        out.clear();
+        a.set_offline("em2", true, &mut out).unwrap();
+        assert_eq!(
+            out[0],
+            AggregateEvent::PortOffline {
+                port: "em2".into(),
+                forced: true
+            }
+        );
+        assert_eq!(a.live(), 0);
+        // Never emptied: the last port stays in.
+        assert_eq!(a.membership(), names(&["em2"]).as_slice());
+        out.clear();
+        a.set_online("em0", &mut out).unwrap();
+        assert_eq!(
+            out[..2],
+            [
+                AggregateEvent::PortOnline {
+                    port: "em0".into(),
+                    healthy: true
+                },
+                AggregateEvent::Membership(names(&["em0"]))
+            ]
+        );
+        assert_eq!(
+            a.set_online("em0", &mut out),
+            Err(OfflineError::NotOffline("em0".into()))
+        );
+        out.clear();
+        a.clear_offline(&mut out);
+        assert!(out.contains(&AggregateEvent::PortOnline {
+            port: "em1".into(),
+            healthy: false
+        }));
+        assert_eq!(a.membership(), names(&["em0", "em2"]).as_slice());
+        assert_eq!(
+            a.set_offline("em9", false, &mut out),
+            Err(OfflineError::UnknownPort("em9".into()))
+        );
+    }
+
+    #[test]
+    fn a_port_lacp_did_not_aggregate_stays_in_but_is_not_live() {
+        let mut a = agg(3, Some(0));
+        let mut out = Vec::new();
+        a.set_aggregated("em1", false, &mut out);
+        assert_eq!(
+            out[0],
+            AggregateEvent::Aggregated {
+                port: "em1".into(),
+                aggregated: false
+            }
+        );
+        assert_eq!(a.membership(), names(&["em0", "em1", "em2"]).as_slice());
+        assert_eq!(a.live(), 2);
+        assert!(a.min_links_down() && a.bad_score());
+        out.clear();
+        a.set_aggregated("em1", false, &mut out);
+        assert!(out.is_empty(), "no news");
+        a.set_aggregated("em1", true, &mut out);
+        assert!(out.contains(&AggregateEvent::MinLinksUp {
+            live: 3,
+            min: 3,
+            bring_up: true
+        }));
     }
 
     #[test]

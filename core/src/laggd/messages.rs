@@ -42,6 +42,88 @@ pub fn port_repaired(aggregate: &str, port: &str, why: &str) -> String {
     format!("{aggregate}: port {port} repaired ({why}); putting it back")
 }
 
+/// The operator took a port out of service.
+pub fn port_offline(aggregate: &str, port: &str, forced: bool) -> String {
+    let forced = if forced {
+        " (forced: it was the last live port)"
+    } else {
+        ""
+    };
+    format!(
+        "{aggregate}: port {port} offline by the operator{forced}; taking \
+         it out until it is put online, the next reload or a restart"
+    )
+}
+
+/// The operator (or a reload) put a port back.
+pub fn port_online(
+    aggregate: &str,
+    port: &str,
+    healthy: bool,
+    why: &str,
+) -> String {
+    if healthy {
+        format!("{aggregate}: port {port} online again; putting it back")
+    } else {
+        format!(
+            "{aggregate}: port {port} online again; it stays out until \
+             repaired ({why})"
+        )
+    }
+}
+
+/// LACP aggregated a port in service, or no longer does.
+pub fn lacp_aggregated(
+    aggregate: &str,
+    port: &str,
+    aggregated: bool,
+    detail: Option<&str>,
+) -> String {
+    let detail = detail.map(|d| format!(" ({d})")).unwrap_or_default();
+    if aggregated {
+        format!("{aggregate}: port {port} aggregated by LACP{detail}; live")
+    } else {
+        format!(
+            "{aggregate}: port {port} not aggregated by LACP{detail}; not \
+             live"
+        )
+    }
+}
+
+/// A port counted live while LACP has not had its say yet.
+pub fn lacp_settling(
+    aggregate: &str,
+    port: &str,
+    detail: Option<&str>,
+) -> String {
+    let detail = detail.map(|d| format!(" ({d})")).unwrap_or_default();
+    format!("{aggregate}: port {port} counted live while LACP settles{detail}")
+}
+
+/// Bringing up an LACP aggregate min-links took down for want of LACP.
+pub fn lacp_retry(
+    aggregate: &str,
+    settle: std::time::Duration,
+    next: std::time::Duration,
+) -> String {
+    format!(
+        "{aggregate}: held down by min-links for want of LACP, which runs \
+         only while it is up; bringing it up for LACP to aggregate its \
+         ports within {}s (next try {}s after a failure)",
+        settle.as_secs(),
+        next.as_secs()
+    )
+}
+
+/// The operator enabled or disabled a link-state group.
+pub fn track_group_set(group: &str, enabled: bool) -> String {
+    format!(
+        "link-state group {group} {} by the operator until the next reload \
+         or a restart",
+        if enabled { "enabled" } else { "disabled" }
+    )
+}
+
 /// Every port of an aggregate failed.
 pub fn all_ports_failed(aggregate: &str) -> String {
     format!("{aggregate}: every port failed; leaving the ports in")

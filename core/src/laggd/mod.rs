@@ -7,6 +7,7 @@
 //! |----------------|-----------------------------------------------|---------|
 //! | [`port`]       | port health: link, ARP/NS probes, any/all/N   | issue    |
 //! | [`aggregate`]  | port membership, min-links, failure threshold | seed 001 |
+//! | [`lacp`]       | LACP's word on a port: live only if aggregated | seed 001 |
 //! | [`tracking`]   | upstream/downstream link-state groups         | seed 000 |
 //! | [`redundancy`] | priority, track/decrement, threshold, timers  | seed 002 |
 //! | [`carp`]       | effects as CARP skews and demotion shares     | carp(4)  |
@@ -25,6 +26,7 @@ pub mod carp;
 pub mod config;
 pub mod engine;
 pub mod keepalived;
+pub mod lacp;
 pub mod messages;
 pub mod plan;
 pub mod port;

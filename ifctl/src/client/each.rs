@@ -85,6 +85,45 @@ pub fn send_each<const N: usize>(
     }))
 }
 
+/// A connection opened before the sandbox was entered, whose request is
+/// chosen once another daemon's answer is known (`ifctl IF offline`
+/// asks laggd whether IF is its port before it asks anyone to act).
+#[derive(Debug)]
+pub struct Opened(Result<Conn, Answer<Payload>>);
+
+impl Opened {
+    /// Sends `body` and waits for the reply.
+    pub fn ask(self, body: RequestBody) -> Answer<Payload> {
+        match self.0 {
+            Err(a) => a,
+            Ok(mut c) => match c.send(body).and_then(|()| c.reply()) {
+                Ok(p) => Answer::Got(p),
+                Err(e) => Answer::Failed(e),
+            },
+        }
+    }
+}
+
+/// Connects to every daemon of `daemons` and enters the sandbox; the
+/// requests are sent later, on the connections that are open. A
+/// connection never asked is closed unused. Fails only if the sandbox
+/// cannot be entered.
+pub fn open_each<const N: usize>(
+    daemons: [(Daemon, &Path); N],
+) -> Result<[Opened; N], Failure> {
+    let opened = daemons.map(|(daemon, path)| {
+        Opened(Conn::open(daemon, path).map_err(|u| {
+            if u.absent {
+                Answer::Absent(u.failure)
+            } else {
+                Answer::Failed(u.failure)
+            }
+        }))
+    });
+    sandbox()?;
+    Ok(opened)
+}
+
 #[cfg(test)]
 mod tests {
     use std::os::unix::net::UnixListener;

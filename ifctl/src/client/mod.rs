@@ -11,7 +11,7 @@
 
 mod each;
 
-pub use each::{send_each, Answer, Sent};
+pub use each::{open_each, send_each, Answer, Sent};
 
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::os::unix::net::UnixStream;

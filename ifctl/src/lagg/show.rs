@@ -8,6 +8,22 @@
 //!     laggport: p0 flags=0<>
 //!     laggport: p1 flags=5<MASTER,ACTIVE>
 //!     laggd: degraded
+//! ```
+//!
+//! With LACP, the flags are lagg(4)'s and a line per port says what
+//! LACP made of it (the aggregator and partner where the OS tells):
+//!
+//! ```text
+//!     laggport: p0 flags=1d<MASTER,ACTIVE,COLLECTING,DISTRIBUTING>
+//!     laggport: p1 flags=0<>
+//!     lacp: p0 aggregated, aggregator 1 (active 1), partner 02:00:00:00:09:01
+//!     lacp: p1 not aggregated, aggregator 2 (active 1), no partner
+//! ```
+//!
+//! then laggd's view:
+//!
+//! ```text
+//!     laggd: degraded
 //!     live ports: 1 of 2, min-links 1 (action down)
 //!     failure threshold: 1, bad score: no
 //!     targets: 192.0.2.1 2001:db8::1, rule any, fdt 1.00s
@@ -19,7 +35,7 @@
 use mpath_proto::laggd::{AggregateStatus, PortStatus, PortTarget};
 
 use super::words::{
-    age, aggregate_state, best_rtt_us, carries, ms, port_flags,
+    age, aggregate_state, best_rtt_us, carries, lacp_words, ms, port_flags,
 };
 use crate::listings::seconds;
 use crate::table::{self, Field, Style};
@@ -62,6 +78,11 @@ pub fn aggregate(a: &AggregateStatus) -> Vec<String> {
     for p in &a.ports {
         out.push(format!("\tlaggport: {} {}", p.name, port_flags(a, p)));
     }
+    for p in &a.ports {
+        if let Some(l) = &p.lacp {
+            out.push(format!("\tlacp: {} {}", p.name, lacp_words(l)));
+        }
+    }
     let mut state = format!("\tlaggd: {}", aggregate_state(a));
     if !a.present {
         state.push_str(", not in the kernel");
@@ -85,7 +106,7 @@ pub fn aggregate(a: &AggregateStatus) -> Vec<String> {
             "\tfailure threshold: {t}, bad score: {}",
             yes_no(a.bad_score)
         ),
-        None => "\tfailure threshold: none".to_string(),
+        None => "\tfailure threshold: off".to_string(),
     });
     out.push(if a.targets.is_empty() {
         "\ttargets: none (link only)".to_string()
@@ -141,6 +162,9 @@ pub fn port(a: &AggregateStatus, p: &PortStatus) -> Vec<String> {
     if carries(a, p) {
         state.push_str(", active");
     }
+    if p.in_service && !p.live && p.state == "ok" {
+        state.push_str(", not live");
+    }
     if !p.present {
         state.push_str(", not in the kernel");
     }
@@ -153,8 +177,11 @@ pub fn port(a: &AggregateStatus, p: &PortStatus) -> Vec<String> {
         state,
         format!("\tlink: {}", p.link),
         format!("\tprobe: {}", p.probe),
-        reason,
     ];
+    if let Some(l) = &p.lacp {
+        out.push(format!("\tlacp: {}", lacp_words(l)));
+    }
+    out.push(reason);
     if p.targets.is_empty() {
         out.push("\ttargets: none".to_string());
     }
@@ -181,6 +208,7 @@ fn target(t: &PortTarget) -> String {
 mod tests {
     use super::*;
     use crate::testdata::lagg::lagg_status;
+    use mpath_proto::laggd::LacpStatus;
 
     #[test]
     fn an_aggregate_like_ifconfig_then_laggd() {
@@ -210,11 +238,13 @@ mod tests {
             aggregate(&st.aggregates[1])[1..],
             [
                 "\tlaggproto lacp",
-                "\tlaggport: p2 flags=5<MASTER,ACTIVE>",
-                "\tlaggport: p3 flags=4<ACTIVE>",
+                "\tlaggport: p2 flags=1d<MASTER,ACTIVE,COLLECTING,DISTRIBUTING>",
+                "\tlaggport: p3 flags=1c<ACTIVE,COLLECTING,DISTRIBUTING>",
+                "\tlacp: p2 aggregated",
+                "\tlacp: p3 aggregated",
                 "\tlaggd: ok",
                 "\tlive ports: 2 of 2, min-links off",
-                "\tfailure threshold: none",
+                "\tfailure threshold: off",
                 "\ttargets: none (link only)",
                 "\tPORT      LINK  PROBE    STATE   SERVICE RTT      CHANGED REASON",
                 "\tp2        up    disabled ok      yes     --       1h02m   link up",
@@ -276,6 +306,51 @@ mod tests {
         assert_eq!(
             port(lagg1, &lagg1.ports[1]).last().unwrap(),
             "\ttargets: none"
+        );
+        assert_eq!(port(lagg1, &lagg1.ports[1])[4], "\tlacp: aggregated");
+    }
+
+    #[test]
+    fn lacp_as_lagg4_and_bonding_tell_it() {
+        let st = lagg_status();
+        let mut a = st.aggregates[1].clone();
+        a.protocol = Some("802.3ad".into());
+        a.live = 1;
+        let l = a.ports[1].lacp.as_mut().unwrap();
+        *l = LacpStatus {
+            aggregated: false,
+            active: false,
+            collecting: false,
+            distributing: false,
+            aggregator: Some(2),
+            active_aggregator: Some(1),
+            partner: None,
+        };
+        a.ports[1].live = false;
+        a.ports[1].reason = "link up; not aggregated by LACP".into();
+        if let Some(l) = a.ports[0].lacp.as_mut() {
+            l.aggregator = Some(1);
+            l.active_aggregator = Some(1);
+            l.partner = Some("02:00:00:00:09:01".into());
+        }
+        let lines = aggregate(&a);
+        assert_eq!(
+            lines[2..6],
+            [
+                "\tlaggport: p2 flags=1d<MASTER,ACTIVE,COLLECTING,DISTRIBUTING>",
+                "\tlaggport: p3 flags=0<>",
+                "\tlacp: p2 aggregated, aggregator 1 (active 1), partner \
+                 02:00:00:00:09:01",
+                "\tlacp: p3 not aggregated, aggregator 2 (active 1), no partner",
+            ]
+        );
+        assert_eq!(lines[6], "\tlaggd: degraded");
+        assert_eq!(
+            port(&a, &a.ports[1])[..2],
+            [
+                "p3: laggdev lagg1 flags=0<>",
+                "\tstate: ok, in service, not live"
+            ]
         );
     }
 }

@@ -1,6 +1,7 @@
 //! `-T`: the link-state tracking groups as Cisco's
 //! `show link state group detail` prints them, a block per group and
-//! the legend once at the end:
+//! the legend once at the end (`-bT`: the first line of each block, as
+//! `show link state group` without `detail`):
 //!
 //! ```text
 //! Link State Group: uplinks      Status: Enabled, Up      Health: link
@@ -37,16 +38,33 @@ fn unknown(list: &[TrackedInterface]) -> bool {
         .any(|i| !["up", "down", "disabled"].contains(&i.state.as_str()))
 }
 
+/// A group's first line; a state the operator set at run time says
+/// so, since the next reload undoes it.
+fn head(g: &TrackingGroupStatus) -> String {
+    let runtime = if g.runtime {
+        " (ifctl, until reload)"
+    } else {
+        ""
+    };
+    format!(
+        "Link State Group: {}      Status: {}{runtime}      Health: {}",
+        g.name,
+        status(&g.state),
+        g.health
+    )
+}
+
+/// `-bT`: Cisco's `show link state group` without `detail`, a line
+/// per group.
+pub fn brief(groups: &[TrackingGroupStatus]) -> Vec<String> {
+    groups.iter().map(head).collect()
+}
+
 /// Every group, one string per line; nothing when there is none.
 pub fn detail(groups: &[TrackingGroupStatus]) -> Vec<String> {
     let mut out = Vec::new();
     for g in groups {
-        out.push(format!(
-            "Link State Group: {}      Status: {}      Health: {}",
-            g.name,
-            status(&g.state),
-            g.health
-        ));
+        out.push(head(g));
         out.push(format!(
             "Upstream Interfaces   : {}",
             interfaces(&g.upstream)
@@ -108,5 +126,22 @@ mod tests {
             ]
         );
         assert!(detail(&[]).is_empty());
+    }
+
+    #[test]
+    fn brief_like_cisco_show_link_state_group() {
+        let mut st = lagg_status();
+        st.tracking[0].state = "disabled".into();
+        st.tracking[0].runtime = true;
+        assert_eq!(
+            brief(&st.tracking),
+            [
+                "Link State Group: uplinks      Status: Disabled (ifctl, until \
+                 reload)      Health: link",
+                "Link State Group: core      Status: Enabled, Down      Health: probe",
+                "Link State Group: spare      Status: Disabled      Health: link",
+            ]
+        );
+        assert!(brief(&[]).is_empty());
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! - bond0, failover, probing two targets: p0 failed by probes 4 s ago,
 //!   p1 the active port; min-links 1; failure threshold 1, not reached;
-//! - lagg1, lacp, link only: p2 and p3 both in service;
+//! - lagg1, lacp, link only: p2 and p3 both in service, aggregated by
+//!   LACP (lagg(4) flags, no aggregator numbers);
 //! - bond1, missing from the kernel: its one port has no verdict yet;
 //!   below min-links 2 (report only) and over its failure threshold 0;
 //! - tracking groups uplinks (up), core (down: every upstream down or
@@ -12,8 +13,9 @@
 //!   (keepalived, faulted by a `shutdown` object, not applied yet).
 
 use mpath_proto::laggd::{
-    AggregateStatus, LaggStatus, PortCounters, PortStatus, PortTarget,
-    RedundancyStatus, TrackStatus, TrackedInterface, TrackingGroupStatus,
+    AggregateStatus, LacpStatus, LaggStatus, PortCounters, PortStatus,
+    PortTarget, RedundancyStatus, TrackStatus, TrackedInterface,
+    TrackingGroupStatus,
 };
 
 fn strings(v: &[&str]) -> Vec<String> {
@@ -46,6 +48,9 @@ fn port(
         targets: Vec::new(),
         changed_ms_ago: changed,
         reason: reason.into(),
+        offline: false,
+        live: state == "ok",
+        lacp: None,
         counters: PortCounters {
             probes_sent: 70,
             probes_answered: 64,
@@ -53,6 +58,20 @@ fn port(
             failures: 1,
             repairs: 1,
         },
+    }
+}
+
+/// LACP's word on a port of a lagg(4) in lacp mode that it aggregated
+/// (flags=1c; lagg(4) numbers no aggregators, names no partner).
+pub fn lacp_aggregated() -> LacpStatus {
+    LacpStatus {
+        aggregated: true,
+        active: true,
+        collecting: true,
+        distributing: true,
+        aggregator: None,
+        active_aggregator: None,
+        partner: None,
     }
 }
 
@@ -125,8 +144,11 @@ pub fn lagg_status() -> LaggStatus {
         targets: strings(&["192.0.2.1", "2001:db8::1"]),
         ..aggregate("bond0", vec![p0, p1])
     };
+    // lagg(4) in lacp mode: both ports in the active aggregator,
+    // collecting and distributing (flags=1c).
     let link_only = |name: &str| PortStatus {
         probe: "disabled".into(),
+        lacp: Some(lacp_aggregated()),
         ..port(name, "ok", Some(3_720_000), "link up")
     };
     let lagg1 = AggregateStatus {
@@ -162,6 +184,7 @@ pub fn lagg_status() -> LaggStatus {
             TrackingGroupStatus {
                 name: "uplinks".into(),
                 state: "up".into(),
+                runtime: false,
                 health: "link".into(),
                 upstream: tracked(&[("bond0", "up")]),
                 downstream: tracked(&[("d0", "up"), ("d1", "disabled")]),
@@ -170,6 +193,7 @@ pub fn lagg_status() -> LaggStatus {
             TrackingGroupStatus {
                 name: "core".into(),
                 state: "down".into(),
+                runtime: false,
                 health: "probe".into(),
                 upstream: tracked(&[("lagg1", "down"), ("bond1", "unknown")]),
                 downstream: tracked(&[("d2", "disabled")]),
@@ -178,6 +202,7 @@ pub fn lagg_status() -> LaggStatus {
             TrackingGroupStatus {
                 name: "spare".into(),
                 state: "disabled".into(),
+                runtime: false,
                 health: "link".into(),
                 upstream: tracked(&[("bond1", "down")]),
                 downstream: Vec::new(),

@@ -17,7 +17,8 @@ use mpath_core::addr::IpPrefix;
 
 use super::abi::in6::{
     in6_addr, in6_addr_u6, in6_aliasreq, in6_ifreq, sockaddr_in6,
-    IN6_IFF_NODAD, ND6_INFINITE_LIFETIME, SIOCAIFADDR_IN6, SIOCDIFADDR_IN6,
+    IN6_IFF_DEPRECATED, IN6_IFF_NODAD, ND6_INFINITE_LIFETIME, SIOCAIFADDR_IN6,
+    SIOCDIFADDR_IN6,
 };
 use super::abi::inet::{in_addr, sockaddr_in};
 use super::abi::net_if::{ifaliasreq, ifreq};
@@ -34,7 +35,12 @@ use super::ioctl::{self, ifname};
 ///   address it owns from a failed interface, and duplicate address
 ///   detection would keep it unusable for a second or more right when it
 ///   is needed. A zero-length IPv6 prefix is refused by the kernel
-///   (`EINVAL`).
+///   (`EINVAL`). With `deprecated` (a test address) also
+///   `IN6_IFF_DEPRECATED`, as `ifconfig ... inet6 ADDR deprecated`:
+///   `in6_update_ifa` then sets the preferred lifetime to 0, and source
+///   address selection avoids the address.
+/// * FreeBSD has no deprecated state for IPv4 addresses: `deprecated`
+///   changes nothing there.
 ///
 /// Unlike Linux, FreeBSD does not answer `EEXIST` for an address that is
 /// already there (IPv4 replaces it, IPv6 updates its lifetimes); it
@@ -47,7 +53,11 @@ use super::ioctl::{self, ifname};
 ///
 /// `InvalidInput` for a bad interface name, else the kernel's errno
 /// (`ENXIO`: no such interface, `EPERM` without root, `EINVAL`, ...).
-pub fn add_address(interface: &str, prefix: IpPrefix) -> io::Result<()> {
+pub fn add_address(
+    interface: &str,
+    prefix: IpPrefix,
+    deprecated: bool,
+) -> io::Result<()> {
     let name = ifname(interface)?;
     match prefix.addr() {
         IpAddr::V4(addr) => {
@@ -66,6 +76,9 @@ pub fn add_address(interface: &str, prefix: IpPrefix) -> io::Result<()> {
             req.ifra_addr = sockaddr_in6(addr, 0);
             req.ifra_prefixmask = sockaddr_in6(v6_mask(prefix.len()), 0);
             req.ifra_flags = IN6_IFF_NODAD;
+            if deprecated {
+                req.ifra_flags |= IN6_IFF_DEPRECATED;
+            }
             req.ifra_lifetime.ia6t_vltime = ND6_INFINITE_LIFETIME;
             req.ifra_lifetime.ia6t_pltime = ND6_INFINITE_LIFETIME;
             let sock = ioctl::socket(AF_INET6)?;

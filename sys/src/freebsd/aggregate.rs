@@ -86,6 +86,7 @@ use std::io;
 use std::net::IpAddr;
 
 use mpath_core::kernel::KernelSnapshot;
+use mpath_core::laggd::lacp::LacpView;
 use mpath_wire::MacAddr;
 
 use super::carp;
@@ -285,6 +286,20 @@ impl Aggregates {
             active.insert(name.to_owned(), port);
         }
         active
+    }
+
+    /// What LACP says of the ports of each of `names` whose protocol is
+    /// `lacp`: lagg(4)'s port flags `ACTIVE` (in the active aggregator),
+    /// `COLLECTING` and `DISTRIBUTING`. A lagg that cannot be read is
+    /// left out (its ports count by their health alone).
+    pub fn lacp(&mut self, names: &[&str]) -> LacpView {
+        names
+            .iter()
+            .filter_map(|&name| {
+                let status = lagg::status(name).ok()?;
+                Some((name.to_string(), plan::lacp_ports(&status)?))
+            })
+            .collect()
     }
 
     /// The hardware address to probe `port` from: its own burnt-in

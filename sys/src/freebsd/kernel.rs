@@ -56,14 +56,16 @@ impl Kernel {
 
     /// Configures `addr` on interface `ifindex`. A test address is a
     /// host address (/32) on FreeBSD too, so it installs no subnet route
-    /// whatever the role.
+    /// whatever the role; an IPv6 test address is deprecated
+    /// (`IN6_IFF_DEPRECATED`); FreeBSD cannot deprecate an IPv4 one.
     pub fn add_address(
         &mut self,
         ifindex: u32,
         addr: IpPrefix,
-        _role: AddressRole,
+        role: AddressRole,
     ) -> io::Result<()> {
-        route::add_address(&name(ifindex)?, addr)
+        let deprecated = role == AddressRole::Test;
+        route::add_address(&name(ifindex)?, addr, deprecated)
     }
 
     /// Removes `addr` from interface `ifindex`.

@@ -38,6 +38,15 @@ mod rtsock;
 #[cfg(target_os = "freebsd")]
 mod snapshot;
 
+/// No network namespaces here (see `unix::netns`).
+#[cfg(target_os = "freebsd")]
+pub(crate) fn enter_netns(_: &std::path::Path) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "network namespaces are Linux's",
+    ))
+}
+
 /// FreeBSD: Capsicum capability mode.
 #[cfg(target_os = "freebsd")]
 pub(crate) fn enter_sandbox() -> std::io::Result<bool> {

@@ -6,6 +6,7 @@
 use std::io;
 
 use mpath_core::kernel::KernelSnapshot;
+use mpath_core::laggd::lacp::LacpView;
 use mpath_wire::MacAddr;
 
 use crate::unix::aggregate::{ActivePorts, MembershipChange};
@@ -37,6 +38,11 @@ impl Aggregates {
         _: &KernelSnapshot,
     ) -> ActivePorts {
         ActivePorts::new()
+    }
+
+    /// None.
+    pub fn lacp(&mut self, _: &[&str]) -> LacpView {
+        LacpView::new()
     }
 
     /// Refused.

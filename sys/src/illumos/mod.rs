@@ -13,6 +13,14 @@ pub mod probes {
 pub mod rtsock;
 pub mod syslog;
 
+/// No network namespaces here (see `unix::netns`).
+pub(crate) fn enter_netns(_: &std::path::Path) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "network namespaces are Linux's",
+    ))
+}
+
 /// illumos: no sandbox is entered (see `unix::sandbox`).
 pub(crate) fn enter_sandbox() -> std::io::Result<bool> {
     Ok(false)

@@ -9,6 +9,7 @@ use std::io;
 use std::net::IpAddr;
 
 use mpath_core::kernel::KernelSnapshot;
+use mpath_core::laggd::lacp::LacpView;
 use mpath_core::laggd::plan::bonding::{self, BondOp};
 use mpath_wire::MacAddr;
 
@@ -49,6 +50,19 @@ impl Aggregates {
                     .and_then(|b| b.active_slave())
                     .unwrap_or(None);
                 (name.to_string(), port)
+            })
+            .collect()
+    }
+
+    /// What LACP says of the ports of each of `names` that is in mode
+    /// 802.3ad (see `super::lacp`); a bond that cannot be read is left
+    /// out (its ports count by their health alone).
+    pub fn lacp(&mut self, names: &[&str]) -> LacpView {
+        names
+            .iter()
+            .filter_map(|&name| {
+                let ports = Bond::new(name).and_then(|b| b.lacp_ports());
+                Some((name.to_string(), ports.ok()??))
             })
             .collect()
     }

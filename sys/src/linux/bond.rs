@@ -11,6 +11,7 @@
 //! | [`Bond::mac`]               | `address`                             |
 //! | [`Bond::slave_state`]       | `PORT/bonding_slave/state`            |
 //! | [`Bond::perm_hwaddr`]       | `PORT/bonding_slave/perm_hwaddr`      |
+//! | [`Bond::lacp_ports`] (802.3ad) | see [`super::lacp`]                |
 //!
 //! | change                     | how                                    |
 //! |----------------------------|----------------------------------------|
@@ -312,11 +313,15 @@ impl Bond {
         link::set_admin_up(&self.name, up)
     }
 
-    fn bonding_file(&self, file: &str) -> PathBuf {
+    pub(super) fn bonding_file(&self, file: &str) -> PathBuf {
         self.net.join(&self.name).join("bonding").join(file)
     }
 
-    fn slave_file(&self, port: &str, file: &str) -> io::Result<PathBuf> {
+    pub(super) fn slave_file(
+        &self,
+        port: &str,
+        file: &str,
+    ) -> io::Result<PathBuf> {
         check_name(port)?;
         Ok(self.net.join(port).join("bonding_slave").join(file))
     }
@@ -341,7 +346,7 @@ fn check_name(name: &str) -> io::Result<()> {
     }
 }
 
-fn read(path: &Path) -> io::Result<String> {
+pub(super) fn read(path: &Path) -> io::Result<String> {
     fs::read_to_string(path).map_err(|err| {
         io::Error::new(err.kind(), format!("{}: {err}", path.display()))
     })
@@ -406,7 +411,7 @@ fn write(path: &Path, value: &str) -> io::Result<()> {
 }
 
 /// `aa:bb:cc:dd:ee:ff`, as sysfs prints addresses.
-fn parse_mac(text: &str) -> Option<MacAddr> {
+pub(super) fn parse_mac(text: &str) -> Option<MacAddr> {
     let mut octets = [0u8; 6];
     let mut parts = text.trim().split(':');
     for octet in &mut octets {
@@ -419,7 +424,7 @@ fn parse_mac(text: &str) -> Option<MacAddr> {
     parts.next().is_none().then_some(MacAddr(octets))
 }
 
-fn bad_data(path: &Path, text: &str, what: &str) -> io::Error {
+pub(super) fn bad_data(path: &Path, text: &str, what: &str) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidData,
         format!("{}: {:?} is not {what}", path.display(), text.trim()),

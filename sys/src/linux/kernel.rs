@@ -10,7 +10,7 @@ use mpath_core::addr::IpPrefix;
 use mpath_core::kernel::KernelSnapshot;
 use mpath_core::mpathd::engine::AddressRole;
 
-use super::netlink::{self, NetlinkSocket};
+use super::netlink::{self, AddFlags, NetlinkSocket};
 use super::packet::FrameSocket;
 use crate::unix::announce::frame;
 
@@ -49,21 +49,22 @@ impl Kernel {
     }
 
     /// Configures `addr` on interface `ifindex`; a test address gets no
-    /// prefix route.
+    /// prefix route and is deprecated (IPv4 and IPv6), so that no
+    /// application picks it as a source.
     pub fn add_address(
         &mut self,
         ifindex: u32,
         addr: IpPrefix,
         role: AddressRole,
     ) -> io::Result<()> {
-        let no_prefix_route = match role {
-            AddressRole::Test => true,
-            AddressRole::Data => false,
+        let how = match role {
+            AddressRole::Test => AddFlags::TEST,
+            AddressRole::Data => AddFlags::DATA,
         };
         if addr.addr().is_ipv4() {
             promote_secondaries(ifindex);
         }
-        netlink::add_address(&mut self.requests, ifindex, addr, no_prefix_route)
+        netlink::add_address(&mut self.requests, ifindex, addr, how)
     }
 
     /// Removes `addr` from interface `ifindex`.

@@ -4,6 +4,7 @@ pub mod aggregate;
 pub mod bond;
 pub(crate) mod ifaddrs;
 pub mod kernel;
+pub mod lacp;
 pub mod link;
 pub mod netlink;
 pub mod packet;
@@ -12,6 +13,13 @@ pub mod portprobe;
 pub mod probes;
 #[cfg(test)]
 mod testns;
+
+/// `setns(CLONE_NEWNET)` on the calling thread (see `unix::netns`).
+pub(crate) fn enter_netns(path: &std::path::Path) -> std::io::Result<()> {
+    let file = std::fs::File::open(path)?;
+    nix::sched::setns(file, nix::sched::CloneFlags::CLONE_NEWNET)?;
+    Ok(())
+}
 
 /// Linux: no sandbox is entered (see `unix::sandbox`).
 pub(crate) fn enter_sandbox() -> std::io::Result<bool> {

@@ -31,6 +31,7 @@ pub mod echo;
 pub mod ha;
 pub mod ifaddrs;
 pub mod ifindex;
+pub mod netns;
 #[cfg(not(target_os = "freebsd"))]
 pub(crate) mod no_carp;
 pub mod peercred;

@@ -58,9 +58,7 @@ pub(super) fn lagg(
             }
             "failure-threshold" | "link-failure-threshold" => {
                 r.once("failure-threshold", sink);
-                if let Some(n) = r.number(opt, 0, MAX_COUNT, sink) {
-                    c.link_failure_threshold = Some(n as usize);
-                }
+                failure_threshold(r, opt, &mut c, sink);
             }
             "targets" => {
                 r.once("targets", sink);
@@ -130,6 +128,34 @@ pub(super) fn lagg(
     }
     let ok = sink.errors() == before;
     Some((c, ok))
+}
+
+/// `failure-threshold N|off`: FortiGate's `link-failure-threshold`,
+/// whose default is 0 (one bad port already marks the aggregate);
+/// `off` never marks it.
+fn failure_threshold(
+    r: &mut Reader<'_>,
+    opt: &str,
+    c: &mut LaggConfig,
+    sink: &mut Sink,
+) {
+    let Some(w) = r.value(opt, "a number or `off`", sink) else {
+        return;
+    };
+    c.link_failure_threshold = match (w, decimal(w)) {
+        ("off", _) => None,
+        (_, Some(n)) if n <= MAX_COUNT => Some(n as usize),
+        _ => {
+            sink.error(
+                r.line,
+                format!(
+                    "`{opt}` must be `off` or a number from 0 to \
+                     {MAX_COUNT}, not `{w}`"
+                ),
+            );
+            return;
+        }
+    };
 }
 
 fn ports(r: &mut Reader<'_>, c: &mut LaggConfig, sink: &mut Sink) {

@@ -49,7 +49,7 @@
 //!
 //! ```text
 //! lagg NAME ports IFNAME... [min-links N] [action down|report]
-//!      [failure-threshold N] [targets ADDR...] [rule any|all|N]
+//!      [failure-threshold N|off] [targets ADDR...] [rule any|all|N]
 //!      [source ADDR] [failure-detection-time MS] [up-delay MS]
 //!      [down-delay MS] [damping on|off]
 //! ```
@@ -67,10 +67,12 @@
 //!   (it could never be met).
 //! * `action down|report` (default `down`): below min-links, bring the
 //!   aggregate down, or only report it. Without min-links: a warning.
-//! * `failure-threshold N` (0-65535; alias `link-failure-threshold`):
-//!   more than N bad ports mark the aggregate "bad score" for the
-//!   redundancy groups, even while it is up. N at least the number of
-//!   ports can never be exceeded: a warning.
+//! * `failure-threshold N|off` (0-65535, default 0 as FortiGate's
+//!   `link-failure-threshold`, which is an alias): more than N bad ports
+//!   (not live: failed, offline, or not aggregated by LACP) mark the
+//!   aggregate "bad score" for the redundancy groups, even while it is
+//!   up; with the default one bad port does. `off`: never. N at least
+//!   the number of ports can never be exceeded: a warning.
 //! * `targets ADDR...`: probe targets, unicast, IPv4 (ARP) and IPv6
 //!   (neighbour solicitation, global or link-local) in any mix, at most 5
 //!   per family ([`MAX_TARGETS`]), none twice. The list ends at the

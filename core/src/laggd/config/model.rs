@@ -70,7 +70,7 @@ pub struct LaggConfig {
     pub min_links: usize,
     /// `action down|report`.
     pub min_links_action: MinLinksAction,
-    /// `failure-threshold`.
+    /// `failure-threshold N` (default 0, FortiGate's); `None`: `off`.
     pub link_failure_threshold: Option<usize>,
     /// Probe targets, both families, in file order (empty: link only).
     pub targets: Vec<IpAddr>,
@@ -101,7 +101,7 @@ impl LaggConfig {
             ports: Vec::new(),
             min_links: 0,
             min_links_action: MinLinksAction::BringDown,
-            link_failure_threshold: None,
+            link_failure_threshold: Some(0),
             targets: Vec::new(),
             rule: TargetRule::Any,
             source_v4: None,

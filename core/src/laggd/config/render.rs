@@ -70,7 +70,7 @@ impl fmt::Display for TargetRule {
 
 impl fmt::Display for LaggConfig {
     /// `lagg NAME ports IF... [min-links N] [action report]
-    /// [failure-threshold N] [targets ADDR...] [rule all|N]
+    /// [failure-threshold N|off] [targets ADDR...] [rule all|N]
     /// [source ADDR]... [failure-detection-time MS] [up-delay MS]
     /// [down-delay MS] [damping off]`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -82,8 +82,10 @@ impl fmt::Display for LaggConfig {
         if self.min_links_action == MinLinksAction::Report {
             c.push("action report".into());
         }
-        if let Some(t) = self.link_failure_threshold {
-            c.push(format!("failure-threshold {t}"));
+        match self.link_failure_threshold {
+            Some(0) => {}
+            Some(t) => c.push(format!("failure-threshold {t}")),
+            None => c.push("failure-threshold off".into()),
         }
         if !self.targets.is_empty() {
             c.push(list("targets", &self.targets));

@@ -83,9 +83,13 @@ fn lagg_line_errors() {
             "lagg lagg0 ports em0 failure-threshold 65536",
             &[(
                 1,
-                "`failure-threshold` must be a number from 0 to 65535, not \
-                 `65536`",
+                "`failure-threshold` must be `off` or a number from 0 to \
+                 65535, not `65536`",
             )],
+        ),
+        (
+            "lagg lagg0 ports em0 failure-threshold",
+            &[(1, "`failure-threshold` needs a number or `off`")],
         ),
         (
             "lagg lagg0 ports em0 action",
@@ -239,6 +243,24 @@ fn lagg_options_in_any_order_and_their_values() {
         Duration::from_millis(500),
         "the aggregate's own time wins"
     );
+}
+
+#[test]
+fn failure_threshold_defaults_to_fortigates_0_and_can_be_off() {
+    let p = ok("lagg lagg0 ports em0 em1\n\
+                lagg lagg1 ports em2 em3 failure-threshold off\n\
+                lagg lagg2 ports em4 em5 link-failure-threshold 1\n");
+    let t: Vec<Option<usize>> = p
+        .config
+        .aggregates
+        .iter()
+        .map(|a| a.link_failure_threshold)
+        .collect();
+    assert_eq!(t, [Some(0), None, Some(1)]);
+    let text = p.config.render();
+    assert!(text.contains("lagg lagg0 ports em0 em1\n"), "{text}");
+    assert!(text.contains("failure-threshold off"), "{text}");
+    assert_eq!(ok(&text).config.render(), text);
 }
 
 #[test]

@@ -5,8 +5,11 @@
 //! Per port it runs a link detector and, when its aggregate has probe
 //! targets, one probe detector per family fed through [`ArpProbes`]. Port
 //! verdicts feed the [`Aggregate`] policies (membership, min-links,
-//! failure threshold); port, aggregate and interface states feed the
-//! link-state [`Tracking`] groups and the [`RedundancyGroup`]s.
+//! failure threshold), with LACP's word on each port (`lacp`: live only
+//! once aggregated) and the operator's maintenance (`maintenance`: ports
+//! offline, link-state groups disabled); port, aggregate and interface
+//! states feed the link-state [`Tracking`] groups and the
+//! [`RedundancyGroup`]s.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
@@ -21,6 +24,7 @@ use crate::time::Instant;
 
 use super::aggregate::{Aggregate, AggregateEvent};
 use super::config::{Effector, LaggdConfig, ObjectKind, UpstreamHealth};
+use super::lacp::{LacpPort, LACP_SETTLE};
 use super::messages as msg;
 use super::port::{port_healthy, ArpProbes};
 use super::redundancy::{HaEffect, RedundancyGroup};
@@ -38,6 +42,8 @@ use super::tracking::{RestoreReason, Tracking, TrackingAction, TrackingState};
 
 #[cfg(test)]
 mod faults;
+mod lacp;
+mod maintenance;
 mod redundancy;
 pub use redundancy::SwitchoverError;
 mod reload;
@@ -45,6 +51,11 @@ mod status;
 mod tally;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_day_two;
+
+pub use lacp::LacpRetry;
+pub use maintenance::MaintenanceError;
 
 /// What laggd must do.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -117,6 +128,12 @@ struct Port {
     settle_until: Option<Instant>,
     /// The link has been reported once: later changes are news.
     reported: bool,
+    /// The OS's last LACP reading, in an LACP aggregate while the port
+    /// is in it.
+    lacp: Option<LacpPort>,
+    /// Until then LACP not aggregating the port is not held against it
+    /// ([`LACP_SETTLE`]).
+    lacp_grace_until: Option<Instant>,
 }
 
 /// laggd's brain.
@@ -134,6 +151,11 @@ pub struct LaggEngine {
     /// sync: every one at start (a laggd that died may have left ports
     /// out) and after the OS refused a change.
     unasserted: BTreeSet<usize>,
+    /// The aggregates the OS runs LACP on, as last observed.
+    lacp_mode: BTreeSet<String>,
+    /// Per aggregate: bringing it up again while min-links holds it
+    /// down for want of LACP.
+    lacp_retry: Vec<LacpRetry>,
     /// Probe, failure and tracking counts since the start.
     tally: tally::Tally,
 }
@@ -177,6 +199,10 @@ impl LaggEngine {
                     policy_knows: false,
                     settle_until: None,
                     reported: false,
+                    lacp: None,
+                    // Whatever LACP is doing as laggd starts, it has had
+                    // no chance to settle under laggd's eyes.
+                    lacp_grace_until: Some(now + LACP_SETTLE),
                 });
             }
         }
@@ -201,6 +227,8 @@ impl LaggEngine {
             active: BTreeMap::new(),
             actions: Vec::new(),
             unasserted: (0..cfg_aggregates).collect(),
+            lacp_mode: BTreeSet::new(),
+            lacp_retry: vec![LacpRetry::default(); cfg_aggregates],
             tally: tally::Tally::default(),
         }
     }
@@ -311,6 +339,9 @@ impl LaggEngine {
     pub fn settle(&mut self, ports: &[String], now: Instant) {
         for p in self.ports.iter_mut().filter(|p| ports.contains(&p.name)) {
             p.settle_until = Some(now + MEMBERSHIP_SETTLE);
+            // A port that joined an LACP aggregate negotiates afresh.
+            p.lacp_grace_until =
+                p.lacp_grace_until.max(Some(now + LACP_SETTLE));
         }
     }
 
@@ -320,7 +351,11 @@ impl LaggEngine {
             if p.settle_until.is_some_and(|t| t <= now) {
                 p.settle_until = None;
             }
+            if p.lacp_grace_until.is_some_and(|t| t <= now) {
+                p.lacp_grace_until = None;
+            }
         }
+        self.lacp_retries(now);
         for i in 0..self.ports.len() {
             let mut ev = Vec::new();
             self.ports[i].link.poll(now, &mut ev);
@@ -427,8 +462,15 @@ impl LaggEngine {
             let why = self.ports[i].reason;
             let mut out = Vec::new();
             self.aggregates[a].set_port(&name, h, why, &mut out);
-            self.aggregate_events(a, out);
-            self.object(&name, h, now);
+            self.aggregate_events(a, out, now);
+        }
+        self.evaluate_lacp(now);
+        // Ports tracked by redundancy groups: live or not (failed,
+        // offline, not aggregated by LACP).
+        for i in 0..self.ports.len() {
+            let name = self.ports[i].name.clone();
+            let live = self.aggregates[self.ports[i].aggregate].is_live(&name);
+            self.object(&name, live, now);
         }
         // Plain interfaces tracked by redundancy groups: their link.
         let plain: Vec<String> = self
@@ -494,15 +536,20 @@ impl LaggEngine {
             .is_some_and(|l| l.admin_up && l.carrier != Some(false))
     }
 
-    /// laggd's verdict for an aggregate or a port; else the link.
+    /// laggd's verdict for an aggregate or a port (link-state
+    /// tracking's `health probe`); else the link. An aggregate is up
+    /// while it has a live port and min-links is met: a bad score is
+    /// news for the HA engine (seed 001), not a reason to shut the
+    /// downstream interfaces (with the default threshold of 0 one bad
+    /// port would).
     fn verdict(&self, name: &str) -> bool {
         if let Some(a) = self.cfg.aggregates.iter().position(|a| a.name == name)
         {
-            return self.aggregates[a].object_up()
+            return !self.aggregates[a].min_links_down()
                 && self.aggregates[a].live() > 0;
         }
         match self.ports.iter().find(|p| p.name == name) {
-            Some(p) => p.healthy.unwrap_or(true),
+            Some(p) => self.aggregates[p.aggregate].is_live(&p.name),
             None => self.link_up(name),
         }
     }
@@ -515,10 +562,51 @@ impl LaggEngine {
         }
     }
 
-    fn aggregate_events(&mut self, a: usize, out: Vec<AggregateEvent>) {
+    fn aggregate_events(
+        &mut self,
+        a: usize,
+        out: Vec<AggregateEvent>,
+        now: Instant,
+    ) {
         let agg = self.cfg.aggregates[a].name.clone();
         for e in out {
             match e {
+                AggregateEvent::PortOffline { port, forced } => self.log(
+                    Level::Err,
+                    LogKind::State,
+                    msg::port_offline(&agg, &port, forced),
+                ),
+                AggregateEvent::PortOnline { port, healthy } => {
+                    let why = self.port_reason(&port);
+                    self.log(
+                        Level::Err,
+                        LogKind::State,
+                        msg::port_online(&agg, &port, healthy, why),
+                    )
+                }
+                AggregateEvent::Aggregated { port, aggregated } => {
+                    let reading = self
+                        .ports
+                        .iter()
+                        .find(|p| p.name == port)
+                        .and_then(|p| p.lacp.as_ref());
+                    let detail = reading.map(ToString::to_string);
+                    // Counted while LACP settles, or LACP's own word.
+                    let settling = aggregated
+                        && self.lacp_mode.contains(&agg)
+                        && !reading.is_some_and(LacpPort::aggregated);
+                    let line = if settling {
+                        msg::lacp_settling(&agg, &port, detail.as_deref())
+                    } else {
+                        msg::lacp_aggregated(
+                            &agg,
+                            &port,
+                            aggregated,
+                            detail.as_deref(),
+                        )
+                    };
+                    self.log(Level::Err, LogKind::State, line)
+                }
                 AggregateEvent::PortFailed { port, why } => {
                     self.tally.port_verdict(&port, false);
                     self.log(
@@ -578,6 +666,8 @@ impl LaggEngine {
                             iface: agg.clone(),
                             up: true,
                         });
+                        // LACP ran not while it was down.
+                        self.lacp_grace(a, now + LACP_SETTLE);
                     }
                 }
                 AggregateEvent::BadScore {
@@ -640,6 +730,7 @@ impl LaggEngine {
         for p in &self.ports {
             take(p.link.next_deadline());
             take(p.settle_until);
+            take(p.lacp_grace_until);
             for (_, d, _) in &p.probes {
                 take(d.next_deadline());
             }
@@ -647,7 +738,18 @@ impl LaggEngine {
         for r in &self.redundancy {
             take(r.next_deadline());
         }
+        for r in &self.lacp_retry {
+            take(r.at);
+        }
         best
+    }
+
+    /// Why port `name`'s verdict is what it is.
+    fn port_reason(&self, name: &str) -> &'static str {
+        self.ports
+            .iter()
+            .find(|p| p.name == name)
+            .map_or("unknown", |p| p.reason)
     }
 
     /// Each port's verdict (for status): `None` while unknown.

@@ -44,12 +44,16 @@ impl LaggEngine {
         fresh.links = std::mem::take(&mut self.links);
         fresh.active = std::mem::take(&mut self.active);
         fresh.tally = std::mem::take(&mut self.tally);
+        fresh.lacp_mode = std::mem::take(&mut self.lacp_mode);
         for p in &mut fresh.ports {
             let new_lc = &fresh.cfg.aggregates[p.aggregate];
             let Some(old) = self.ports.iter_mut().find(|o| o.name == p.name)
             else {
                 continue;
             };
+            // What the OS says of LACP does not depend on the file.
+            p.lacp = old.lacp.take();
+            p.lacp_grace_until = old.lacp_grace_until;
             let old_lc = &self.cfg.aggregates[old.aggregate];
             if same_probing(
                 old_lc,
@@ -73,6 +77,9 @@ impl LaggEngine {
                 fresh.tally.retire(&old.name, &d.counters());
             }
         }
+        // Aggregate policies kept whole (with the operator's offline
+        // ports, which the reload then ends).
+        let mut kept = Vec::new();
         for (a, agg) in fresh.aggregates.iter_mut().enumerate() {
             let name = &fresh.cfg.aggregates[a].name;
             if let Some(k) =
@@ -80,6 +87,8 @@ impl LaggEngine {
             {
                 if self.aggregates[k].config() == agg.config() {
                     *agg = self.aggregates[k].clone();
+                    kept.push(a);
+                    fresh.lacp_retry[a] = self.lacp_retry[k];
                     if !self.unasserted.contains(&k) {
                         fresh.unasserted.remove(&a);
                     }
@@ -127,7 +136,21 @@ impl LaggEngine {
             .into_iter()
             .map(|(a, p, _)| (a, p))
             .collect();
+        // The operator's offline ports: a reload ends maintenance.
+        let offline: Vec<(String, String)> = self
+            .cfg
+            .aggregates
+            .iter()
+            .zip(&self.aggregates)
+            .flat_map(|(lc, agg)| {
+                lc.ports
+                    .iter()
+                    .filter(|p| agg.is_offline(p))
+                    .map(|p| (lc.name.clone(), p.clone()))
+            })
+            .collect();
         *self = fresh;
+        self.end_offline(&kept, &offline, now);
         self.evaluate(now);
         // What the old configuration had brought down and the new one
         // does not: bring it back.
@@ -165,6 +188,41 @@ impl LaggEngine {
         for (aggregate, ports) in gone {
             self.actions
                 .push(LaggAction::SetMembership { aggregate, ports });
+        }
+    }
+
+    /// Puts back, after a reload, the ports that were `offline`: a
+    /// kept aggregate policy still holds them offline and lets them go
+    /// (logging each); a fresh one never had them, so they are only
+    /// logged.
+    fn end_offline(
+        &mut self,
+        kept: &[usize],
+        offline: &[(String, String)],
+        now: Instant,
+    ) {
+        for &a in kept {
+            let mut out = Vec::new();
+            self.aggregates[a].clear_offline(&mut out);
+            self.aggregate_events(a, out, now);
+        }
+        for (agg, port) in offline {
+            let Some(a) =
+                self.cfg.aggregates.iter().position(|l| &l.name == agg)
+            else {
+                continue;
+            };
+            if kept.contains(&a) || !self.cfg.aggregates[a].ports.contains(port)
+            {
+                continue;
+            }
+            let healthy = self.aggregates[a].is_healthy(port);
+            let why = self.port_reason(port);
+            self.log(
+                Level::Err,
+                LogKind::State,
+                msg::port_online(agg, port, healthy, why),
+            );
         }
     }
 

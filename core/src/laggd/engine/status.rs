@@ -2,16 +2,18 @@
 
 use std::time::Duration;
 
+use crate::laggd::aggregate::Aggregate;
 use crate::laggd::aggregate::MinLinksAction;
 use crate::laggd::config::{ObjectKind, TargetRule, UpstreamHealth};
+use crate::laggd::lacp::{LacpPort, Mac};
 use crate::laggd::redundancy::{HaEffect, TrackEffect};
 use crate::laggd::tracking::TrackingState;
 use crate::link::LinkState;
 use crate::probe::{Counters, TargetState, Verdict};
 use crate::time::Instant;
 use mpath_proto::laggd::{
-    AggregateStatus, LaggStatus, PortStatus, PortTarget, RedundancyStatus,
-    TrackStatus, TrackedInterface, TrackingGroupStatus,
+    AggregateStatus, LacpStatus, LaggStatus, PortStatus, PortTarget,
+    RedundancyStatus, TrackStatus, TrackedInterface, TrackingGroupStatus,
 };
 
 use super::{LaggEngine, Port};
@@ -31,6 +33,18 @@ fn live_counters(p: &Port) -> Counters {
         c.add(&d.counters());
     }
     c
+}
+
+fn lacp_status(l: &LacpPort) -> LacpStatus {
+    LacpStatus {
+        aggregated: l.aggregated(),
+        active: l.active,
+        collecting: l.collecting,
+        distributing: l.distributing,
+        aggregator: l.aggregator,
+        active_aggregator: l.active_aggregator,
+        partner: l.partner.as_ref().map(|m| Mac(m).to_string()),
+    }
 }
 
 fn up_down(up: Option<bool>) -> String {
@@ -63,7 +77,7 @@ impl LaggEngine {
             .ports
             .iter()
             .filter(|p| p.aggregate == a)
-            .map(|p| self.port_status(p, policy.membership(), &active, now))
+            .map(|p| self.port_status(p, policy, &active, now))
             .collect();
         AggregateStatus {
             name: lc.name.clone(),
@@ -96,10 +110,12 @@ impl LaggEngine {
     fn port_status(
         &self,
         p: &Port,
-        in_service: &[String],
+        policy: &Aggregate,
         active: &Option<String>,
         now: Instant,
     ) -> PortStatus {
+        let in_service = policy.membership();
+        let offline = policy.is_offline(&p.name);
         let probe = if p.probes.is_empty() {
             "disabled"
         } else if p
@@ -140,17 +156,29 @@ impl LaggEngine {
             }
             .to_string(),
             probe: probe.to_string(),
-            state: match p.healthy {
-                Some(true) => "ok",
-                Some(false) => "failed",
-                None => "unknown",
+            state: match (offline, p.healthy) {
+                (true, _) => "offline",
+                (false, Some(true)) => "ok",
+                (false, Some(false)) => "failed",
+                (false, None) => "unknown",
             }
             .to_string(),
             in_service: in_service.contains(&p.name),
             active: active.as_deref() == Some(p.name.as_str()),
             targets,
             changed_ms_ago: p.changed_at.map(|t| ms(now.saturating_since(t))),
-            reason: p.reason.to_string(),
+            reason: if offline {
+                "offline by the operator".to_string()
+            } else if policy.in_service(&p.name)
+                && policy.is_unaggregated(&p.name)
+            {
+                format!("{}; not aggregated by LACP", p.reason)
+            } else {
+                p.reason.to_string()
+            },
+            offline,
+            live: policy.is_live(&p.name),
+            lacp: p.lacp.as_ref().map(lacp_status),
             counters: self.tally.port(&p.name, &live_counters(p)),
         }
     }
@@ -196,14 +224,17 @@ impl LaggEngine {
                         }
                     })
                     .collect();
+                let state = view.map(|v| v.state);
                 TrackingGroupStatus {
                     name: g.name.clone(),
-                    state: match view.map(|v| v.state) {
+                    state: match state {
                         Some(TrackingState::Up) | None => "up",
                         Some(TrackingState::Down) => "down",
                         Some(TrackingState::Disabled) => "disabled",
                     }
                     .to_string(),
+                    runtime: (state == Some(TrackingState::Disabled))
+                        == g.enabled,
                     health: match g.health {
                         UpstreamHealth::Link => "link",
                         UpstreamHealth::Probe => "probe",

@@ -12,16 +12,16 @@ use crate::laggd::engine::{LaggAction, LaggEngine};
 use crate::laggd::redundancy::HaEffect;
 use crate::time::Instant;
 
-struct World {
-    e: LaggEngine,
-    snap: KernelSnapshot,
-    now: Instant,
-    cut: BTreeSet<String>,
+pub(super) struct World {
+    pub(super) e: LaggEngine,
+    pub(super) snap: KernelSnapshot,
+    pub(super) now: Instant,
+    pub(super) cut: BTreeSet<String>,
     pending: Vec<(Instant, String, IpAddr)>,
-    actions: Vec<LaggAction>,
+    pub(super) actions: Vec<LaggAction>,
 }
 
-fn link(name: &str, index: u32, addr: Option<&str>) -> KernelLink {
+pub(super) fn link(name: &str, index: u32, addr: Option<&str>) -> KernelLink {
     KernelLink {
         name: name.into(),
         index,
@@ -35,7 +35,7 @@ fn link(name: &str, index: u32, addr: Option<&str>) -> KernelLink {
 }
 
 impl World {
-    fn new(conf: &str) -> World {
+    pub(super) fn new(conf: &str) -> World {
         let cfg = parse("laggd.conf", conf).expect("config").config;
         let now = Instant::from_secs(100);
         let snap = KernelSnapshot {
@@ -63,13 +63,13 @@ impl World {
         w
     }
 
-    fn sync(&mut self) {
+    pub(super) fn sync(&mut self) {
         let active: BTreeMap<String, Option<String>> = BTreeMap::new();
         self.e.sync(&self.snap, &active, self.now);
         self.collect();
     }
 
-    fn collect(&mut self) {
+    pub(super) fn collect(&mut self) {
         for a in self.e.take_actions() {
             if let LaggAction::SendProbe { port, target, .. } = &a {
                 let carrier = self
@@ -90,7 +90,7 @@ impl World {
         }
     }
 
-    fn run_for(&mut self, d: Duration) {
+    pub(super) fn run_for(&mut self, d: Duration) {
         let end = self.now + d;
         while self.now < end {
             let next_reply = self.pending.iter().map(|p| p.0).min();
@@ -117,7 +117,7 @@ impl World {
         }
     }
 
-    fn carrier(&mut self, name: &str, up: bool) {
+    pub(super) fn carrier(&mut self, name: &str, up: bool) {
         for l in &mut self.snap.links {
             if l.name == name {
                 l.carrier = Some(up);
@@ -126,7 +126,7 @@ impl World {
         self.sync();
     }
 
-    fn memberships(&self) -> Vec<Vec<String>> {
+    pub(super) fn memberships(&self) -> Vec<Vec<String>> {
         self.actions
             .iter()
             .filter_map(|a| match a {
@@ -136,7 +136,7 @@ impl World {
             .collect()
     }
 
-    fn ups(&self, iface: &str) -> Vec<bool> {
+    pub(super) fn ups(&self, iface: &str) -> Vec<bool> {
         self.actions
             .iter()
             .filter_map(|a| match a {
@@ -149,7 +149,7 @@ impl World {
     }
 }
 
-const CONF: &str = "\
+pub(super) const CONF: &str = "\
 FAILURE_DETECTION_TIME=1000
 lagg bond0 ports p0 p1 min-links 1 action down targets 192.0.2.1
 track-group uplinks upstream bond0 downstream d0 health probe
@@ -193,6 +193,15 @@ fn min_links_tracking_and_redundancy_follow_the_ports() {
         LaggAction::ApplyHa { effect, .. } => Some(*effect),
         _ => None,
     });
+    // p0 is still bad: with the default failure-threshold 0, bond0
+    // keeps its bad score and rg1 its 50 less: 70, below 80, resigned.
+    assert_eq!(last, Some(HaEffect::Resign));
+    w.carrier("p0", true);
+    w.run_for(Duration::from_secs(4));
+    let last = w.actions.iter().rev().find_map(|a| match a {
+        LaggAction::ApplyHa { effect, .. } => Some(*effect),
+        _ => None,
+    });
     assert_eq!(last, Some(HaEffect::Demote(0)));
 }
 
@@ -220,7 +229,9 @@ fn status_shows_each_port_verdict_reason_and_rtt() {
     assert_eq!(p1.targets[0].rtt_avg_us, Some(1000), "replies after 1 ms");
     assert_eq!(s.tracking[0].state, "up");
     assert_eq!(s.tracking[0].upstream[0].state, "up");
-    assert_eq!(s.redundancy[0].current_priority, 120);
+    // One bad port: bad score (failure-threshold 0 by default).
+    assert!(a.bad_score);
+    assert_eq!(s.redundancy[0].current_priority, 70);
     assert_eq!(s.redundancy[0].tracks[0].kind, "aggregate");
 }
 

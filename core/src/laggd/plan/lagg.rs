@@ -94,6 +94,8 @@
 
 use std::fmt;
 
+use crate::laggd::lacp::LacpPort;
+
 /// A lagg's protocol (`laggproto`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LaggProto {
@@ -362,6 +364,27 @@ pub fn active_port(
         .next()
         .or_else(|| status.master().filter(|&m| usable(m)))
         .map(str::to_owned)
+}
+
+/// LACP's word on each port of a lagg in `lacp` mode, from the port
+/// flags `SIOCGLAGG` returns (`lagg_port2req`: `ACTIVE` when the port's
+/// aggregator is the active one, `COLLECTING` and `DISTRIBUTING` from
+/// its mux state); `None` in the other protocols. lagg(4) numbers no
+/// aggregators for userland and names no partner per port.
+pub fn lacp_ports(status: &LaggStatus) -> Option<Vec<LacpPort>> {
+    (status.proto == LaggProto::Lacp).then(|| {
+        status
+            .ports
+            .iter()
+            .map(|p| LacpPort {
+                name: p.name.clone(),
+                active: p.active,
+                collecting: p.collecting,
+                distributing: p.distributing,
+                ..LacpPort::default()
+            })
+            .collect()
+    })
 }
 
 /// Whether frames from the lagg's own MAC belong on `port`: on any

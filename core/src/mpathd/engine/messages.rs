@@ -382,3 +382,7 @@ pub fn probe_result(
         ),
     }
 }
+
+/// A request that is laggd's.
+pub const NOT_MPATHDS: &str =
+    "mpathd does not take that request (it is laggd's)";

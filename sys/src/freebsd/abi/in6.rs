@@ -28,6 +28,10 @@ abi_consts! {
     /// `IN6_IFF_DETACHED`: the address's prefix is no longer advertised
     /// on the link.
     pub(crate) const IN6_IFF_DETACHED: c_int = 0x08;
+    /// `IN6_IFF_DEPRECATED`: the address is deprecated; given to
+    /// `SIOCAIFADDR_IN6`, the kernel sets its preferred lifetime to 0,
+    /// and source address selection avoids it.
+    pub(crate) const IN6_IFF_DEPRECATED: c_int = 0x10;
     /// `IN6_IFF_NODAD`: add the address without duplicate address
     /// detection.
     pub(crate) const IN6_IFF_NODAD: c_int = 0x20;

@@ -125,6 +125,12 @@ pub(crate) const IFADDRMSG_LEN: usize = 8;
 pub(crate) const IFA_ADDRESS: u16 = 1;
 /// `IFA_LOCAL`: the local address where it differs from `IFA_ADDRESS`.
 pub(crate) const IFA_LOCAL: u16 = 2;
+/// `IFA_CACHEINFO`: a `struct ifa_cacheinfo { u32 ifa_prefered;
+/// u32 ifa_valid; u32 cstamp; u32 tstamp; }`, lifetimes in seconds.
+pub(crate) const IFA_CACHEINFO: u16 = 6;
+/// `INFINITY_LIFE_TIME` (`linux/if_addr.h`'s users): a lifetime that
+/// never ends.
+pub(crate) const INFINITY_LIFE_TIME: u32 = 0xffff_ffff;
 /// `IFA_FLAGS`: all 32 flag bits (`ifa_flags` holds only the low 8).
 pub(crate) const IFA_FLAGS: u16 = 8;
 /// `IFA_F_NODAD`: skip duplicate address detection.
@@ -209,6 +215,7 @@ mod tests {
             IFF_LOWER_UP = libc::IFF_LOWER_UP;
             IFA_ADDRESS = libc::IFA_ADDRESS;
             IFA_LOCAL = libc::IFA_LOCAL;
+            IFA_CACHEINFO = libc::IFA_CACHEINFO;
             IFA_F_NODAD = libc::IFA_F_NODAD;
             IFA_F_DADFAILED = libc::IFA_F_DADFAILED;
             IFA_F_TENTATIVE = libc::IFA_F_TENTATIVE;

@@ -7,12 +7,37 @@ use std::net::IpAddr;
 use mpath_core::addr::IpPrefix;
 
 use super::abi::{
-    AF_INET, AF_INET6, IFA_ADDRESS, IFA_FLAGS, IFA_F_NODAD,
-    IFA_F_NOPREFIXROUTE, IFA_LOCAL, NLM_F_CREATE, NLM_F_EXCL, RTM_DELADDR,
-    RTM_NEWADDR,
+    AF_INET, AF_INET6, IFA_ADDRESS, IFA_CACHEINFO, IFA_FLAGS, IFA_F_NODAD,
+    IFA_F_NOPREFIXROUTE, IFA_LOCAL, INFINITY_LIFE_TIME, NLM_F_CREATE,
+    NLM_F_EXCL, RTM_DELADDR, RTM_NEWADDR,
 };
 use super::msg::{ifaddrmsg, Request};
 use super::NetlinkSocket;
+
+/// How an address is added: a data address as it is, a test address
+/// without a prefix route and deprecated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AddFlags {
+    /// `IFA_F_NOPREFIXROUTE`: no route to the address's subnet.
+    pub no_prefix_route: bool,
+    /// A preferred lifetime of 0 (the address is valid for ever): the
+    /// kernel marks it `IFA_F_DEPRECATED`, and IPv6 source address
+    /// selection avoids it (RFC 6724 rule 3).
+    pub deprecated: bool,
+}
+
+impl AddFlags {
+    /// A data address.
+    pub const DATA: AddFlags = AddFlags {
+        no_prefix_route: false,
+        deprecated: false,
+    };
+    /// A test address.
+    pub const TEST: AddFlags = AddFlags {
+        no_prefix_route: true,
+        deprecated: true,
+    };
+}
 
 /// Adds `prefix` (address and subnet length) to interface `ifindex`.
 ///
@@ -25,9 +50,16 @@ use super::NetlinkSocket;
 ///   adding a route to the address's subnet. Test addresses need it: a
 ///   second route to the data subnet through the test interface would
 ///   take over traffic that belongs to the data addresses.
+/// * `deprecated`: `IFA_CACHEINFO` with a preferred lifetime of 0 and an
+///   infinite valid one, as `ip addr add ... valid_lft forever
+///   preferred_lft 0`: the kernel flags the address deprecated (IPv4
+///   and IPv6; `ip addr` shows `deprecated`, and both lifetimes as
+///   `forever`, since an address valid for ever is permanent), so that
+///   applications do not choose a test address as their source.
 ///
 /// An address that is already there counts as added (`EEXIST`); its
-/// flags are left as they are.
+/// flags and lifetimes are left as they are (an address the operator
+/// configured is the operator's).
 ///
 /// `sock` is a request socket ([`NetlinkSocket::open_request`]).
 ///
@@ -39,14 +71,14 @@ pub fn add_address(
     sock: &mut NetlinkSocket,
     ifindex: u32,
     prefix: IpPrefix,
-    no_prefix_route: bool,
+    how: AddFlags,
 ) -> io::Result<()> {
     let (family, octets) = family_and_octets(prefix.addr());
     let mut flags = 0;
     if family == AF_INET6 {
         flags |= IFA_F_NODAD;
     }
-    if no_prefix_route {
+    if how.no_prefix_route {
         flags |= IFA_F_NOPREFIXROUTE;
     }
     let mut request = Request::new(
@@ -62,6 +94,15 @@ pub fn add_address(
     request
         .attr(IFA_ADDRESS, &octets)
         .attr(IFA_FLAGS, &flags.to_ne_bytes());
+    if how.deprecated {
+        // struct ifa_cacheinfo: preferred 0, valid for ever; the
+        // timestamps are the kernel's to fill.
+        let mut info = Vec::with_capacity(16);
+        for field in [0, INFINITY_LIFE_TIME, 0, 0] {
+            info.extend_from_slice(&u32::to_ne_bytes(field));
+        }
+        request.attr(IFA_CACHEINFO, &info);
+    }
     match sock.request_ack(request) {
         Err(err) if err.raw_os_error() == Some(libc::EEXIST) => Ok(()),
         res => res,

@@ -133,18 +133,26 @@ fn add_and_delete_addresses() {
         let mut sock = NetlinkSocket::open_request().unwrap();
         let test_addr = prefix("192.0.2.10/24");
 
-        // A test address: no route to its subnet.
-        add_address(&mut sock, mpa, test_addr, true).unwrap();
+        // A test address: no route to its subnet, deprecated.
+        add_address(&mut sock, mpa, test_addr, AddFlags::TEST).unwrap();
         assert!(addrs_of("mpa").contains(&test_addr));
         let routes = ip_cmd(&["-4", "route", "show", "192.0.2.0/24"]);
         assert_eq!(routes.trim(), "", "a prefix route was added");
+        let shown = ip_cmd(&["-4", "-o", "addr", "show", "dev", "mpa"]);
+        assert!(
+            shown.lines().any(
+                |l| l.contains("192.0.2.10/24") && l.contains("deprecated")
+            ),
+            "{shown}"
+        );
         // For contrast, a data address gets its subnet route.
-        add_address(&mut sock, mpa, prefix("198.51.100.10/24"), false).unwrap();
+        add_address(&mut sock, mpa, prefix("198.51.100.10/24"), AddFlags::DATA)
+            .unwrap();
         let routes = ip_cmd(&["-4", "route", "show", "198.51.100.0/24"]);
         assert!(routes.contains("dev mpa"), "{routes:?}");
 
         // Adding twice is fine; so is deleting twice.
-        add_address(&mut sock, mpa, test_addr, true).unwrap();
+        add_address(&mut sock, mpa, test_addr, AddFlags::TEST).unwrap();
         assert_eq!(
             addrs_of("mpa").iter().filter(|&&a| a == test_addr).count(),
             1
@@ -155,21 +163,34 @@ fn add_and_delete_addresses() {
 
         // IPv6 without DAD: usable, so in the snapshot, at once.
         let v6 = prefix("2001:db8::10/64");
-        add_address(&mut sock, mpa, v6, false).unwrap();
+        add_address(&mut sock, mpa, v6, AddFlags::DATA).unwrap();
         assert!(addrs_of("mpa").contains(&v6));
-        let shown = ip_cmd(&["-6", "addr", "show", "dev", "mpa"]);
+        let shown = ip_cmd(&["-6", "-o", "addr", "show", "dev", "mpa"]);
         let line = shown
             .lines()
             .find(|l| l.contains("2001:db8::10/64"))
             .unwrap_or_else(|| panic!("not shown: {shown}"));
         assert!(!line.contains("tentative"), "{shown}");
+        assert!(!line.contains("deprecated"), "a data address: {shown}");
+        let v6_test = prefix("2001:db8::11/64");
+        add_address(&mut sock, mpa, v6_test, AddFlags::TEST).unwrap();
+        let shown = ip_cmd(&["-6", "-o", "addr", "show", "dev", "mpa"]);
+        assert!(
+            shown
+                .lines()
+                .any(|l| l.contains("2001:db8::11/64")
+                    && l.contains("deprecated")),
+            "{shown}"
+        );
+        del_address(&mut sock, mpa, v6_test).unwrap();
         del_address(&mut sock, mpa, v6).unwrap();
         assert!(!addrs_of("mpa").contains(&v6));
         del_address(&mut sock, mpa, v6).unwrap();
 
         // No such interface: adding fails, deleting is a no-op.
         let gone = 999_999;
-        let err = add_address(&mut sock, gone, test_addr, true).unwrap_err();
+        let err = add_address(&mut sock, gone, test_addr, AddFlags::TEST)
+            .unwrap_err();
         assert_eq!(err.raw_os_error(), Some(libc::ENODEV), "{err}");
         del_address(&mut sock, gone, test_addr).unwrap();
         del_address(&mut sock, gone, v6).unwrap();
@@ -197,7 +218,7 @@ fn events_follow_address_changes() {
 
         let lo = ifindex::name_to_index("lo").unwrap();
         let test_addr = prefix("203.0.113.10/24");
-        add_address(&mut sock, lo, test_addr, true).unwrap();
+        add_address(&mut sock, lo, test_addr, AddFlags::TEST).unwrap();
         let drained = events.drain_events().unwrap();
         assert!(drained.messages >= 1 && !drained.resync, "{drained:?}");
         assert!(drained.needs_snapshot());
@@ -217,8 +238,10 @@ fn gateway_routes_carry_their_interface_name() {
     in_new_netns(|| {
         let mpa = setup_veth();
         let mut sock = NetlinkSocket::open_request().unwrap();
-        add_address(&mut sock, mpa, prefix("198.51.100.10/24"), false).unwrap();
-        add_address(&mut sock, mpa, prefix("2001:db8::10/64"), false).unwrap();
+        add_address(&mut sock, mpa, prefix("198.51.100.10/24"), AddFlags::DATA)
+            .unwrap();
+        add_address(&mut sock, mpa, prefix("2001:db8::10/64"), AddFlags::DATA)
+            .unwrap();
         ip_cmd(&["route", "add", "default", "via", "198.51.100.1"]);
         ip_cmd(&["route", "add", "203.0.113.0/24", "via", "198.51.100.2"]);
         ip_cmd(&[

@@ -47,7 +47,7 @@ mod route_ops;
 mod snapshot;
 mod socket;
 
-pub use addr::{add_address, del_address};
+pub use addr::{add_address, del_address, AddFlags};
 pub use route_ops::move_route;
 pub use snapshot::snapshot;
 pub use socket::{Drained, NetlinkSocket};

@@ -276,12 +276,26 @@ fn probes_from_the_permanent_address_are_answered() {
 
         // A neighbour solicitation from the link-local address of the
         // probe address.
+        // mpb may still be bringing IPv6 up (a fresh veth's carrier
+        // comes up a moment after `ip link set up`), and ignores a
+        // solicitation until then: ask again every half second, as
+        // laggd's probes do, and skip mpb's own chatter (its router
+        // solicitations, its DAD).
         let src = link_local(PROBE);
         let ns = emit_neighbor_solicitation_frame(PROBE, src, TARGET6);
-        v6.send_frame(&ns).unwrap();
-        let (_, bytes) =
-            next_frame(&v6, Duration::from_secs(5)).expect("no NA");
-        let na = parse_ndp_frame(&bytes).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let na = loop {
+            assert!(Instant::now() < deadline, "no NA");
+            v6.send_frame(&ns).unwrap();
+            let answer = next_frame(&v6, Duration::from_millis(500))
+                .and_then(|(_, bytes)| parse_ndp_frame(&bytes).ok())
+                .filter(|f| {
+                    matches!(f.message, NdpMessage::NeighborAdvert { .. })
+                });
+            if let Some(na) = answer {
+                break na;
+            }
+        };
         assert_eq!(na.eth_dst, PROBE);
         assert_eq!(na.ip_dst, src);
         match na.message {

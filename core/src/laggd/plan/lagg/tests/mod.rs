@@ -1,4 +1,5 @@
 //! The plans on any host.
 
+mod lacp;
 mod master_order;
 mod membership;
