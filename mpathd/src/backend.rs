@@ -25,6 +25,9 @@ pub struct Mpathd<K = Kernel, P = ProbeSockets> {
     pub(crate) engine: Engine,
     kernel: K,
     probes: Probes<P>,
+    /// The engine's action list, swapped back and forth (never
+    /// reallocated per probe).
+    actions: Vec<Action>,
     pub(crate) config_path: String,
 }
 
@@ -77,12 +80,14 @@ impl<K: KernelIo, P: ProbeIo> Backend for Mpathd<K, P> {
         let Ok(fd) = RawFd::try_from(key) else {
             return false;
         };
+        self.engine.report_probes(io.watching());
         let more = self.probes.read(fd, &mut self.engine, io);
         self.execute(io);
         more
     }
 
     fn poll(&mut self, io: &mut Io<'_>) {
+        self.engine.report_probes(io.watching());
         self.engine.poll(io.now);
         self.execute(io);
     }
@@ -131,6 +136,7 @@ impl<K: KernelIo, P: ProbeIo> Mpathd<K, P> {
             engine,
             kernel,
             probes: Probes::new(sockets),
+            actions: Vec::new(),
             config_path,
         }
     }
@@ -138,15 +144,17 @@ impl<K: KernelIo, P: ProbeIo> Mpathd<K, P> {
     /// Carries out the engine's actions, in order, then opens and closes
     /// probe sockets if its paths changed.
     fn execute(&mut self, io: &mut Io<'_>) {
+        let mut actions = std::mem::take(&mut self.actions);
         loop {
-            let actions = self.engine.take_actions();
+            self.engine.swap_actions(&mut actions);
             if actions.is_empty() {
                 break;
             }
-            for a in actions {
+            for a in actions.drain(..) {
                 self.act(a, io);
             }
         }
+        self.actions = actions;
         self.probes.reconcile(&self.engine, false, io);
     }
 
@@ -210,8 +218,8 @@ impl<K: KernelIo, P: ProbeIo> Mpathd<K, P> {
                 None
             }
             Action::ProbeResult { .. } => {
-                // Built only for somebody: a thousand paths answer some
-                // 7,000 probes a second.
+                // Asked for only while somebody watches (readable, poll);
+                // one may have left since.
                 if io.watching() {
                     if let Some(ev) = crate::events::probe_event(&a, io) {
                         io.event(ev);

@@ -4,7 +4,7 @@
 //! `ProbeSockets` (behind [`ProbeIo`]) does the rest: on Linux every path
 //! shares one socket per family, elsewhere each has its own.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::os::fd::RawFd;
 
 use mpath_core::addr::Family;
@@ -25,8 +25,10 @@ const READS_PER_TURN: usize = 1024;
 #[derive(Debug)]
 pub struct Probes<P> {
     sockets: P,
-    /// Open paths by (interface index, family).
-    open: HashMap<(u32, Family), ProbePath>,
+    /// Open paths by (interface index, family): looked up for every
+    /// reply, and an ordered map of small integer keys is cheaper to
+    /// search than std's SipHash is to compute.
+    open: BTreeMap<(u32, Family), ProbePath>,
     /// The engine's paths version the open paths match.
     version: Option<u64>,
     /// Paths whose socket could not be opened (logged once).
@@ -40,7 +42,7 @@ impl<P: ProbeIo> Probes<P> {
     pub fn new(sockets: P) -> Probes<P> {
         Probes {
             sockets,
-            open: HashMap::new(),
+            open: BTreeMap::new(),
             version: None,
             open_failed: BTreeSet::new(),
             send_failed: BTreeSet::new(),

@@ -25,7 +25,7 @@
 //! delivers the IP header in front of the ICMP message; an ICMPv6 socket
 //! the message only, its checksum verified by the kernel.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::io::{self, IoSlice, IoSliceMut};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
@@ -106,7 +106,10 @@ struct PathInfo {
 pub struct ProbeSockets {
     v4: Option<OwnedFd>,
     v6: Option<OwnedFd>,
-    paths: HashMap<(u32, Family), PathInfo>,
+    /// By (interface index, family), looked up for every probe sent and
+    /// received: ordered, as small integer keys are found quicker than
+    /// std's SipHash computes.
+    paths: BTreeMap<(u32, Family), PathInfo>,
 }
 
 impl ProbeSockets {

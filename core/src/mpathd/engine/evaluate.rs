@@ -100,13 +100,14 @@ impl Engine {
     /// Tells group `g` what interface `i`'s detectors say; true if the
     /// group changed anything.
     fn evaluate(&mut self, i: usize, g: usize, now: Instant) -> bool {
-        let name = self.ifaces[i].name.clone();
-        let evidence = self.ifaces[i].evidence();
-        self.groups[g].set_evidence(&name, evidence);
-        let Some(state) = self.groups[g].member(&name).map(|m| m.state) else {
+        // Borrowed, not cloned: this runs for every probe reply.
+        let iface = &self.ifaces[i];
+        let name = iface.name.as_str();
+        let group = &mut self.groups[g];
+        group.set_evidence(name, iface.evidence());
+        let Some(state) = group.member(name).map(|m| m.state) else {
             return false;
         };
-        let iface = &self.ifaces[i];
         let mut health = iface.health();
         // Without probes, a flapping link is not trusted to be repaired.
         if state == MemberState::Failed
@@ -125,30 +126,29 @@ impl Engine {
             Suspicion::LinkDown
         };
         let mut out = Vec::new();
-        let group = &mut self.groups[g];
         let r = match (state, present, health) {
             (MemberState::Offline, _, _) => Ok(()),
             (MemberState::Missing, false, _) => Ok(()),
-            (_, false, _) => group.member_removed(&name, &mut out),
+            (_, false, _) => group.member_removed(name, &mut out),
             (MemberState::Missing, true, h) => {
-                group.member_appeared(&name, h, &mut out)
+                group.member_appeared(name, h, &mut out)
             }
             (
                 MemberState::Ok | MemberState::NoTargets,
                 true,
                 Health::Failed,
-            ) => group.member_suspect(&name, why, &mut out),
+            ) => group.member_suspect(name, why, &mut out),
             (MemberState::Failed, true, Health::Ok) => {
-                group.member_repaired(&name, &mut out)
+                group.member_repaired(name, &mut out)
             }
             (MemberState::Failed, true, Health::NoTargets) => group
-                .member_repaired(&name, &mut out)
-                .and_then(|()| group.member_lost_targets(&name, &mut out)),
+                .member_repaired(name, &mut out)
+                .and_then(|()| group.member_lost_targets(name, &mut out)),
             (MemberState::Ok, true, Health::NoTargets) => {
-                group.member_lost_targets(&name, &mut out)
+                group.member_lost_targets(name, &mut out)
             }
             (MemberState::NoTargets, true, Health::Ok) => {
-                group.member_found_targets(&name, &mut out)
+                group.member_found_targets(name, &mut out)
             }
             (MemberState::Ok, true, Health::Ok)
             | (MemberState::NoTargets, true, Health::NoTargets)
@@ -164,6 +164,10 @@ impl Engine {
     /// also forces the members' detectors to failed, so that each needs
     /// ten replies of its own to come back.
     pub(super) fn group_events(&mut self, g: usize, events: Vec<GroupEvent>) {
+        if events.is_empty() {
+            return;
+        }
+        self.regrouped.push(g);
         let gname = self.groups[g].name().to_string();
         let mut summaries: Vec<String> = Vec::new();
         for ev in events {

@@ -97,10 +97,21 @@ pub struct Engine {
     pub(super) dirty: Vec<usize>,
     /// Scratch for [`Engine::finish`]: the groups to evaluate.
     scratch: Vec<usize>,
+    /// Scratch for a path's probe events (emptied after each use).
+    pub(super) probe_scratch: Vec<crate::probe::ProbeEvent>,
     /// Changes whenever [`Engine::probe_paths`] would answer differently.
     pub(super) paths_version: u64,
     /// Failovers, failbacks, failures and repairs since the start.
     pub(super) tally: Tally,
+    /// Groups that changed since the last [`Engine::finish`]: only their
+    /// routes can need moving (a probe reply that changes nothing looks
+    /// at no route).
+    pub(super) regrouped: Vec<usize>,
+    /// The routes came fresh from a snapshot: every group's are looked
+    /// at once.
+    pub(super) routes_fresh: bool,
+    /// Whether [`Action::ProbeResult`]s are wanted ([`Engine::report_probes`]).
+    pub(super) report_probes: bool,
 }
 
 pub(super) fn probe_config(cfg: &MpathdConfig) -> ProbeConfig {
@@ -131,8 +142,12 @@ impl Engine {
             deadlines: Deadlines::new(),
             dirty: Vec::new(),
             scratch: Vec::new(),
+            probe_scratch: Vec::new(),
             paths_version: 0,
             tally: Tally::default(),
+            report_probes: true,
+            regrouped: Vec::new(),
+            routes_fresh: false,
         };
         e.install(cfg, now);
         e
@@ -148,12 +163,28 @@ impl Engine {
         std::mem::take(&mut self.actions)
     }
 
+    /// [`Engine::take_actions`] into `out` (emptied first), whose
+    /// buffer the engine keeps for the next ones: a daemon handling
+    /// thousands of probes a second allocates no action list per probe.
+    pub fn swap_actions(&mut self, out: &mut Vec<Action>) {
+        out.clear();
+        std::mem::swap(&mut self.actions, out);
+    }
+
     pub(super) fn log(&mut self, level: Level, kind: LogKind, message: String) {
         self.actions.push(Action::Log {
             level,
             kind,
             message,
         });
+    }
+
+    /// Whether to report every probe's outcome as an
+    /// [`Action::ProbeResult`] (on at first). The daemon turns it off
+    /// while nobody watches: a thousand paths resolve some 7,000 probes a
+    /// second, and each report costs an allocation or two.
+    pub fn report_probes(&mut self, on: bool) {
+        self.report_probes = on;
     }
 
     /// The earliest instant at which [`Engine::poll`] has work.
@@ -186,12 +217,13 @@ impl Engine {
             .paths
             .iter()
             .position(|x| x.family == family)?;
-        let mut ev = Vec::new();
+        let mut ev = std::mem::take(&mut self.probe_scratch);
         let outcome = self.ifaces[i].paths[p]
             .detector
             .as_mut()
             .map(|d| d.on_reply(reply, now, &mut ev));
-        self.probe_events(i, p, ev);
+        self.probe_events(i, p, &mut ev);
+        self.probe_scratch = ev;
         self.dirty.push(i);
         self.finish(now);
         outcome
@@ -305,7 +337,15 @@ impl Engine {
         groups.sort_unstable();
         groups.dedup();
         let changed = self.evaluate_groups(&groups, &dirty, now);
-        self.follow_routes(&groups);
+        let mut regrouped = std::mem::take(&mut self.regrouped);
+        if std::mem::take(&mut self.routes_fresh) {
+            regrouped.extend_from_slice(&groups);
+        }
+        regrouped.sort_unstable();
+        regrouped.dedup();
+        self.follow_routes(&regrouped);
+        regrouped.clear();
+        self.regrouped = regrouped;
         for &g in &changed {
             dirty.extend_from_slice(&self.index.members[g]);
         }

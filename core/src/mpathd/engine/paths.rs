@@ -148,13 +148,14 @@ impl Engine {
         let mut link_events = Vec::new();
         self.ifaces[i].link.poll(now, &mut link_events);
         self.handle_link_events(i, &link_events, now);
+        let mut ev = std::mem::take(&mut self.probe_scratch);
         for p in 0..self.ifaces[i].paths.len() {
-            let mut ev = Vec::new();
             if let Some(d) = &mut self.ifaces[i].paths[p].detector {
                 d.poll(now, &mut ev);
             }
-            self.probe_events(i, p, ev);
+            self.probe_events(i, p, &mut ev);
         }
+        self.probe_scratch = ev;
         self.no_test_address_check(i, now);
     }
 
@@ -177,23 +178,27 @@ impl Engine {
         self.log(Level::Info, LogKind::Other, m);
     }
 
+    /// Turns path `p` of interface `i`'s probe events into actions,
+    /// draining `events` (a buffer the engine keeps, so that a probe
+    /// allocates nothing here but the name its send action carries).
     pub(super) fn probe_events(
         &mut self,
         i: usize,
         p: usize,
-        events: Vec<ProbeEvent>,
+        events: &mut Vec<ProbeEvent>,
     ) {
         if events.is_empty() {
             return;
         }
         let iface = &self.ifaces[i];
-        let (name, group) = (iface.name.clone(), iface.group.clone());
         let family = iface.paths[p].family;
         let (Some(src), Some(ifindex)) = (iface.paths[p].src, iface.index())
         else {
+            events.clear();
             return;
         };
-        for ev in events {
+        for ev in events.drain(..) {
+            let name = &self.ifaces[i].name;
             match ev {
                 ProbeEvent::Send(request) => {
                     self.actions.push(Action::SendProbe {
@@ -211,17 +216,16 @@ impl Engine {
                 ),
                 ProbeEvent::FdtRaised { to, .. } => {
                     let configured = self.cfg.tunables.failure_detection_time;
-                    self.log(
-                        Level::Info,
-                        LogKind::Other,
-                        msg::fdt_raised(configured, family, &name, &group, to),
-                    );
+                    let group = &self.ifaces[i].group;
+                    let m =
+                        msg::fdt_raised(configured, family, &name, group, to);
+                    self.log(Level::Info, LogKind::Other, m);
                 }
-                ProbeEvent::FdtLowered { to, .. } => self.log(
-                    Level::Info,
-                    LogKind::Other,
-                    msg::fdt_lowered(to, family, &name, &group),
-                ),
+                ProbeEvent::FdtLowered { to, .. } => {
+                    let group = &self.ifaces[i].group;
+                    let m = msg::fdt_lowered(to, family, &name, group);
+                    self.log(Level::Info, LogKind::Other, m);
+                }
                 ProbeEvent::MissedProbes { count } => self.log(
                     Level::Info,
                     LogKind::Other,
@@ -242,6 +246,7 @@ impl Engine {
                     LogKind::Other,
                     msg::target_removed(addr, family, &name),
                 ),
+                ProbeEvent::ProbeResolved { .. } if !self.report_probes => {}
                 ProbeEvent::ProbeResolved {
                     seq,
                     target,

@@ -26,6 +26,7 @@ impl Engine {
     pub fn sync(&mut self, snap: &KernelSnapshot, now: Instant) {
         self.now = now;
         self.routes.clone_from(&snap.routes);
+        self.routes_fresh = true;
         // Forget moves the kernel has carried out (or that no longer
         // apply): what is still on the old member is looked at again.
         let routes = &self.routes;

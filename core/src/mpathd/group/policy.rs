@@ -186,6 +186,10 @@ pub struct Group {
     failure_reported: bool,
     /// Address placement is deferred until [`Group::release`].
     held: bool,
+    /// Something changed since addresses were last placed, so
+    /// [`Group::release`] must place them (a release after a batch that
+    /// changed nothing, a probe reply's usually, has nothing to do).
+    unsettled: bool,
 }
 
 impl Group {
@@ -202,6 +206,7 @@ impl Group {
             state: GroupState::Failed,
             failure_reported: false,
             held: false,
+            unsettled: true,
         }
     }
 
@@ -224,6 +229,7 @@ impl Group {
         self.members.push(Member::new(name, standby));
         self.present.push(false);
         self.seen.push(false);
+        self.unsettled = true;
     }
 
     /// Removes a member that left the group (an OS interface group no
@@ -283,6 +289,7 @@ impl Group {
                 home,
                 host: None,
             });
+            self.unsettled = true;
         }
         Ok(())
     }
@@ -350,10 +357,13 @@ impl Group {
         self.held = true;
     }
 
-    /// Ends a [`Group::hold`] and places the addresses.
+    /// Ends a [`Group::hold`] and places the addresses, if anything
+    /// changed since they were last placed.
     pub fn release(&mut self, out: &mut Vec<GroupEvent>) {
         self.held = false;
-        self.settle(out);
+        if self.unsettled {
+            self.settle(out);
+        }
     }
 
     /// Updates what the detectors know of `name`.
@@ -627,6 +637,7 @@ impl Group {
             });
             a.host = Some(a.home);
         }
+        self.unsettled = true;
     }
 
     /// Feeds a detector observation about `name` to its state machine.
@@ -767,9 +778,11 @@ impl Group {
             self.activate_another(out);
         }
         if self.held {
+            self.unsettled = true;
             self.update_state(out);
             return;
         }
+        self.unsettled = false;
         let homes: Vec<usize> = self.addresses.iter().map(|a| a.home).collect();
         let mut hosts: Vec<Option<usize>> =
             self.addresses.iter().map(|a| a.host).collect();
