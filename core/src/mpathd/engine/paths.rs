@@ -212,39 +212,39 @@ impl Engine {
                 ProbeEvent::TargetDead { addr } => self.log(
                     Level::Info,
                     LogKind::Other,
-                    msg::target_dead(family, &name, &addr.to_string()),
+                    msg::target_dead(family, name, &addr.to_string()),
                 ),
                 ProbeEvent::FdtRaised { to, .. } => {
                     let configured = self.cfg.tunables.failure_detection_time;
                     let group = &self.ifaces[i].group;
                     let m =
-                        msg::fdt_raised(configured, family, &name, group, to);
+                        msg::fdt_raised(configured, family, name, group, to);
                     self.log(Level::Info, LogKind::Other, m);
                 }
                 ProbeEvent::FdtLowered { to, .. } => {
                     let group = &self.ifaces[i].group;
-                    let m = msg::fdt_lowered(to, family, &name, group);
+                    let m = msg::fdt_lowered(to, family, name, group);
                     self.log(Level::Info, LogKind::Other, m);
                 }
                 ProbeEvent::MissedProbes { count } => self.log(
                     Level::Info,
                     LogKind::Other,
-                    msg::missed_probes(count, family, &name),
+                    msg::missed_probes(count, family, name),
                 ),
                 ProbeEvent::TargetSlow { addr } => self.log(
                     Level::Info,
                     LogKind::Other,
-                    msg::target_slow(addr, family, &name),
+                    msg::target_slow(addr, family, name),
                 ),
                 ProbeEvent::TargetAdded { addr, .. } => self.log(
                     Level::Debug,
                     LogKind::Other,
-                    msg::target_added(addr, family, &name),
+                    msg::target_added(addr, family, name),
                 ),
                 ProbeEvent::TargetRemoved { addr } => self.log(
                     Level::Debug,
                     LogKind::Other,
-                    msg::target_removed(addr, family, &name),
+                    msg::target_removed(addr, family, name),
                 ),
                 ProbeEvent::ProbeResolved { .. } if !self.report_probes => {}
                 ProbeEvent::ProbeResolved {
