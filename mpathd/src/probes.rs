@@ -135,6 +135,7 @@ impl<P: ProbeIo> Probes<P> {
         engine: &mut Engine,
         io: &mut Io<'_>,
     ) -> bool {
+        let mut replies = engine.replies(io.now);
         for _ in 0..READS_PER_TURN {
             let received = match self.sockets.recv(fd) {
                 Ok(Some(r)) => r,
@@ -145,15 +146,15 @@ impl<P: ProbeIo> Probes<P> {
                     return false;
                 }
             };
-            let Some(path) = received.path.and_then(|k| self.open.get(&k))
+            let Some((&(ifindex, family), path)) =
+                received.path.and_then(|k| self.open.get_key_value(&k))
             else {
                 continue;
             };
-            let (ifname, family) = (path.ifname.as_str(), path.family);
+            let ifname = path.ifname.as_str();
             match received.reply {
                 Ok(reply) => {
-                    let outcome =
-                        engine.on_reply(ifname, family, &reply, io.now);
+                    let outcome = replies.on_reply(ifindex, family, &reply);
                     if let Some(ReplyOutcome::Rejected(why)) = outcome {
                         let m =
                             msg::reply_ignored(reply.src, family, ifname, &why);

@@ -100,12 +100,10 @@ impl Engine {
     /// Tells group `g` what interface `i`'s detectors say; true if the
     /// group changed anything.
     fn evaluate(&mut self, i: usize, g: usize, now: Instant) -> bool {
-        // Borrowed, not cloned: this runs for every probe reply.
+        // Borrowed, not cloned: this runs for every verdict that changed.
         let iface = &self.ifaces[i];
         let name = iface.name.as_str();
-        let group = &mut self.groups[g];
-        group.set_evidence(name, iface.evidence());
-        let Some(state) = group.member(name).map(|m| m.state) else {
+        let Some(state) = self.groups[g].member(name).map(|m| m.state) else {
             return false;
         };
         let mut health = iface.health();
@@ -118,13 +116,31 @@ impl Engine {
             health = Health::Failed;
         }
         let present = iface.kernel.is_some();
-        let why = if iface.link_up() {
-            Suspicion::ProbesLost {
-                first_failure: iface.first_failure().unwrap_or(now),
+        let suspect = matches!(
+            (state, present, health),
+            (
+                MemberState::Ok | MemberState::NoTargets,
+                true,
+                Health::Failed
+            )
+        );
+        if suspect {
+            // Whether another member works is judged on every member's
+            // evidence as it is now: the only place the group reads it.
+            self.share_evidence(g);
+        }
+        let iface = &self.ifaces[i];
+        let name = iface.name.as_str();
+        let why = || {
+            if iface.link_up() {
+                Suspicion::ProbesLost {
+                    first_failure: iface.first_failure().unwrap_or(now),
+                }
+            } else {
+                Suspicion::LinkDown
             }
-        } else {
-            Suspicion::LinkDown
         };
+        let group = &mut self.groups[g];
         let mut out = Vec::new();
         let r = match (state, present, health) {
             (MemberState::Offline, _, _) => Ok(()),
@@ -137,7 +153,7 @@ impl Engine {
                 MemberState::Ok | MemberState::NoTargets,
                 true,
                 Health::Failed,
-            ) => group.member_suspect(name, why, &mut out),
+            ) => group.member_suspect(name, why(), &mut out),
             (MemberState::Failed, true, Health::Ok) => {
                 group.member_repaired(name, &mut out)
             }
@@ -158,6 +174,15 @@ impl Engine {
         let changed = !out.is_empty();
         self.group_events(g, out);
         changed
+    }
+
+    /// Hands group `g` what each member's detectors know of its path
+    /// (link, probing, last ack).
+    fn share_evidence(&mut self, g: usize) {
+        for k in 0..self.index.members[g].len() {
+            let iface = &self.ifaces[self.index.members[g][k]];
+            self.groups[g].set_evidence(&iface.name, iface.evidence());
+        }
     }
 
     /// Turns group events into logs and address work; a group failure

@@ -7,7 +7,8 @@
 //! - [`Engine::sync`]: a complete [`KernelSnapshot`] (interfaces, carrier,
 //!   addresses, routes), whenever the kernel hints at a change and at
 //!   least every 20 s;
-//! - [`Engine::on_reply`]: a decoded probe reply;
+//! - [`Engine::on_reply`]: a decoded probe reply, or a turn's replies
+//!   together through [`Engine::replies`];
 //! - [`Engine::poll`]: the clock, at [`Engine::next_deadline`];
 //! - operator requests: [`Engine::offline`], [`Engine::online`],
 //!   [`Engine::reconfigure`], [`Engine::shutdown`];
@@ -59,4 +60,4 @@ mod sim;
 mod tests;
 
 pub use action::{Action, AddressRole, Level, LogKind};
-pub use machine::{Engine, EngineError, ProbePath};
+pub use machine::{Engine, EngineError, ProbePath, Replies};

@@ -143,8 +143,9 @@ impl Engine {
     }
 
     /// Interface `i`'s timers: link detector, probe detectors, the
-    /// test-address grace.
-    pub(super) fn poll_iface(&mut self, i: usize, now: Instant) {
+    /// test-address grace. True if the link detector had news (its
+    /// events are handled here).
+    pub(super) fn poll_iface(&mut self, i: usize, now: Instant) -> bool {
         let mut link_events = Vec::new();
         self.ifaces[i].link.poll(now, &mut link_events);
         self.handle_link_events(i, &link_events, now);
@@ -157,6 +158,7 @@ impl Engine {
         }
         self.probe_scratch = ev;
         self.no_test_address_check(i, now);
+        !link_events.is_empty()
     }
 
     fn no_test_address_check(&mut self, i: usize, now: Instant) {

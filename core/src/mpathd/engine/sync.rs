@@ -203,6 +203,9 @@ impl Engine {
             }
             (None, None) | (Some(_), Some(_)) => {}
         }
+        if iface.index() != k.as_ref().map(|k| k.index) {
+            self.index.by_ifindex_stale = true;
+        }
         iface.kernel = k;
         if let Some(k) = &iface.kernel {
             let carrier = if k.admin_up { k.carrier } else { Some(false) };
