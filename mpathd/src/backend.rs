@@ -162,13 +162,12 @@ impl<K: KernelIo, P: ProbeIo> Mpathd<K, P> {
         let k = &mut self.kernel;
         let failed = match a {
             Action::SendProbe {
-                ifname,
                 ifindex,
                 family,
                 request,
                 ..
             } => {
-                self.probes.send(&ifname, ifindex, family, &request, io);
+                self.probes.send(ifindex, family, &request, io);
                 None
             }
             Action::AddAddress {

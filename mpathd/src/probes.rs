@@ -102,10 +102,9 @@ impl<P: ProbeIo> Probes<P> {
         }
     }
 
-    /// Sends `req` on the path of (`ifname`, index `ifindex`, `family`).
+    /// Sends `req` on the path of (`ifindex`, `family`).
     pub fn send(
         &mut self,
-        ifname: &str,
         ifindex: u32,
         family: Family,
         req: &ProbeRequest,
@@ -120,7 +119,14 @@ impl<P: ProbeIo> Probes<P> {
             }
             Err(e) => {
                 if self.send_failed.insert(k) {
-                    let m = msg::send_failed(family, ifname, &e);
+                    // A path not open has no name here; its index says
+                    // which it is.
+                    let m = match self.open.get(&k) {
+                        Some(p) => msg::send_failed(family, &p.ifname, &e),
+                        None => {
+                            msg::send_failed(family, &ifindex.to_string(), &e)
+                        }
+                    };
                     io.log(Level::Info, LogKind::Other, m);
                 }
             }

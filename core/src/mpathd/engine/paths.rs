@@ -182,7 +182,7 @@ impl Engine {
 
     /// Turns path `p` of interface `i`'s probe events into actions,
     /// draining `events` (a buffer the engine keeps, so that a probe
-    /// allocates nothing here but the name its send action carries).
+    /// allocates nothing here).
     pub(super) fn probe_events(
         &mut self,
         i: usize,
@@ -204,7 +204,6 @@ impl Engine {
             match ev {
                 ProbeEvent::Send(request) => {
                     self.actions.push(Action::SendProbe {
-                        ifname: name.clone(),
                         ifindex,
                         family,
                         src,

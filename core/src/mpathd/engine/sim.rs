@@ -117,12 +117,23 @@ impl World {
         for a in self.engine.take_actions() {
             match a {
                 Action::SendProbe {
-                    ifname,
+                    ifindex,
                     family,
                     src,
                     request,
-                    ..
-                } => self.deliver(&ifname, family, src, request),
+                } => {
+                    // Through a link gone since the engine's last
+                    // snapshot, the probe goes nowhere.
+                    let ifname = self
+                        .kernel
+                        .links
+                        .iter()
+                        .find(|l| l.index == ifindex)
+                        .map(|l| l.name.clone());
+                    if let Some(ifname) = ifname {
+                        self.deliver(&ifname, family, src, request);
+                    }
+                }
                 Action::AddAddress { ifname, .. }
                 | Action::RemoveAddress { ifname, .. }
                     if !self.has_link(&ifname) =>
