@@ -1,9 +1,10 @@
 //! The engine's state and its entry points. Each entry point does the
 //! work its input touches, then [`Engine::finish`] evaluates the groups
-//! of the interfaces it touched and re-files their deadlines: a probe
-//! reply costs one path and one group, a timer one interface and its
-//! group, whatever the number of members. Only [`Engine::sync`] (a whole
-//! kernel snapshot) and [`Engine::reconfigure`] look at everything.
+//! of the interfaces whose health changed and re-files the deadlines of
+//! every interface touched: a probe reply costs one path, a timer one
+//! interface, and a change of health one group, whatever the number of
+//! members. Only [`Engine::sync`] (a whole kernel snapshot) and
+//! [`Engine::reconfigure`] look at everything.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;

@@ -19,9 +19,9 @@
 //! (`sim.rs`, `tests.rs`).
 //!
 //! Work per input is proportional to what it touches (`machine.rs`): a
-//! probe reply updates one path and evaluates one group; a timer runs
-//! one interface's detectors. Only a snapshot or a new configuration
-//! looks at every interface.
+//! probe reply updates one path; a timer runs one interface's
+//! detectors; a group is evaluated only when a member's health changed.
+//! Only a snapshot or a new configuration looks at every interface.
 //!
 //! | file         | concept                                                |
 //! |--------------|--------------------------------------------------------|
