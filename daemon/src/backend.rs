@@ -57,6 +57,14 @@ pub trait Backend: Sized {
     fn readable(&mut self, key: usize, io: &mut Io<'_>) -> bool;
 
     /// Runs what is due at `io.now`.
+    ///
+    /// The driver calls it at the end of every turn, after everything
+    /// else that turn called ([`Backend::start`], [`Backend::resync`],
+    /// [`Backend::readable`], [`Backend::answer`],
+    /// [`Backend::reconfigure`]): so output that those queue (mpathd's
+    /// probes, sent in a batch) may wait for it, and goes out in the
+    /// turn that made it. Only [`Backend::shutdown`], which ends the
+    /// last turn, is not followed by it.
     fn poll(&mut self, io: &mut Io<'_>);
 
     /// When [`Backend::poll`] next has work.
@@ -73,7 +81,9 @@ pub trait Backend: Sized {
     /// SIGUSR1: its state, to the log.
     fn dump(&mut self, io: &mut Io<'_>);
 
-    /// SIGTERM, SIGINT, SIGQUIT: undo what it changed.
+    /// SIGTERM, SIGINT, SIGQUIT: undo what it changed. Nothing is
+    /// called after it, [`Backend::poll`] neither: it sends what it
+    /// queued itself.
     fn shutdown(&mut self, io: &mut Io<'_>);
 }
 

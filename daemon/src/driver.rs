@@ -18,7 +18,8 @@
 //!   sources   -> the backend's sockets that are readable
 //!   control   -> accept, read requests, answer
 //!   poll      -> the backend's timers that are due (after the packets,
-//!                so a reply that came in time is not timed out first)
+//!                so a reply that came in time is not timed out first),
+//!                then what the turn queued to send (mpathd's probes)
 //!   flush     -> log lines, watchers' events, clients' output
 //! ```
 //!

@@ -86,10 +86,13 @@ impl<K: KernelIo, P: ProbeIo> Backend for Mpathd<K, P> {
         more
     }
 
+    /// Also sends the probes the whole turn queued: the driver calls it
+    /// last in every turn (see the trait).
     fn poll(&mut self, io: &mut Io<'_>) {
         self.engine.report_probes(io.watching());
         self.engine.poll(io.now);
         self.execute(io);
+        self.probes.flush(io);
     }
 
     fn next_deadline(&self) -> Option<Instant> {
@@ -120,6 +123,8 @@ impl<K: KernelIo, P: ProbeIo> Backend for Mpathd<K, P> {
     fn shutdown(&mut self, io: &mut Io<'_>) {
         self.engine.shutdown();
         self.execute(io);
+        // No poll follows the last turn.
+        self.probes.flush(io);
     }
 }
 

@@ -70,13 +70,18 @@ pub trait ProbeIo: Default {
         family: Family,
         deregister: impl FnOnce(RawFd),
     );
-    /// Sends `req` on the path of (`ifindex`, `family`).
+    /// Takes `req` for the path of (`ifindex`, `family`): sent at once,
+    /// or queued until [`ProbeIo::flush`]. An error here is the probe's
+    /// own (no such path, the wrong family) or, sent at once, the send's.
     fn send(
         &mut self,
         ifindex: u32,
         family: Family,
         req: &ProbeRequest,
     ) -> io::Result<()>;
+    /// Sends what `send` queued; each probe that failed is reported to
+    /// `failed` with its path, as (interface index, family).
+    fn flush(&mut self, failed: impl FnMut((u32, Family), io::Error));
     /// Reads one datagram from `fd`: `None` when nothing is waiting.
     fn recv(&mut self, fd: RawFd) -> io::Result<Option<Received>>;
 }
@@ -147,6 +152,9 @@ impl ProbeIo for ProbeSockets {
         req: &ProbeRequest,
     ) -> io::Result<()> {
         ProbeSockets::send(self, ifindex, family, req)
+    }
+    fn flush(&mut self, failed: impl FnMut((u32, Family), io::Error)) {
+        ProbeSockets::flush(self, failed)
     }
     fn recv(&mut self, fd: RawFd) -> io::Result<Option<Received>> {
         ProbeSockets::recv(self, fd)

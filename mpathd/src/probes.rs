@@ -3,7 +3,14 @@
 //! once with the event loop (the key is the descriptor). `mpath_sys`'s
 //! `ProbeSockets` (behind [`ProbeIo`]) does the rest: on Linux every path
 //! shares one socket per family, elsewhere each has its own.
+//!
+//! Probes are queued by [`Probes::send`] and go out with
+//! [`Probes::flush`], once a turn (Linux sends a turn's probes with one
+//! system call; elsewhere `send` sends at once and the flush has nothing
+//! left to do). A send that fails is logged once, when it is reported,
+//! until a flush in which every probe of that path went.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::os::fd::RawFd;
 
@@ -35,6 +42,9 @@ pub struct Probes<P> {
     open_failed: BTreeSet<(u32, Family)>,
     /// Paths whose last send failed (logged once until it works).
     send_failed: BTreeSet<(u32, Family)>,
+    /// Paths of `send_failed` with probes taken since the last flush:
+    /// if the flush reports none of theirs, they work again.
+    retrying: BTreeSet<(u32, Family)>,
 }
 
 impl<P: ProbeIo> Probes<P> {
@@ -46,6 +56,7 @@ impl<P: ProbeIo> Probes<P> {
             version: None,
             open_failed: BTreeSet::new(),
             send_failed: BTreeSet::new(),
+            retrying: BTreeSet::new(),
         }
     }
 
@@ -69,6 +80,11 @@ impl<P: ProbeIo> Probes<P> {
             .filter(|(k, p)| wanted.get(k) != Some(p))
             .map(|(k, _)| *k)
             .collect();
+        if !stale.is_empty() {
+            // Probes queued for a path go while it is still open, and a
+            // failure is logged under its name.
+            self.flush(io);
+        }
         for (ifindex, family) in stale {
             self.open.remove(&(ifindex, family));
             self.sockets.close(ifindex, family, |fd| io.deregister(fd));
@@ -102,7 +118,8 @@ impl<P: ProbeIo> Probes<P> {
         }
     }
 
-    /// Sends `req` on the path of (`ifindex`, `family`).
+    /// Sends `req` on the path of (`ifindex`, `family`) with the next
+    /// [`Probes::flush`].
     pub fn send(
         &mut self,
         ifindex: u32,
@@ -113,23 +130,42 @@ impl<P: ProbeIo> Probes<P> {
         let k = (ifindex, family);
         match self.sockets.send(ifindex, family, req) {
             Ok(()) => {
-                if !self.send_failed.is_empty() {
-                    self.send_failed.remove(&k);
+                // Taken: whether it went, the flush says.
+                if self.send_failed.contains(&k) {
+                    self.retrying.insert(k);
                 }
             }
             Err(e) => {
+                self.retrying.remove(&k);
                 if self.send_failed.insert(k) {
-                    // A path not open has no name here; its index says
-                    // which it is.
-                    let m = match self.open.get(&k) {
-                        Some(p) => msg::send_failed(family, &p.ifname, &e),
-                        None => {
-                            msg::send_failed(family, &ifindex.to_string(), &e)
-                        }
-                    };
+                    let name = path_name(&self.open, k);
+                    let m = msg::send_failed(family, &name, &e);
                     io.log(Level::Info, LogKind::Other, m);
                 }
             }
+        }
+    }
+
+    /// Sends the probes taken since the last flush. A path whose probe
+    /// failed is logged (once until it works); a path whose probes all
+    /// went works again.
+    pub fn flush(&mut self, io: &mut Io<'_>) {
+        let Probes {
+            sockets,
+            open,
+            send_failed,
+            retrying,
+            ..
+        } = self;
+        sockets.flush(|k, e| {
+            retrying.remove(&k);
+            if send_failed.insert(k) {
+                let m = msg::send_failed(k.1, &path_name(open, k), &e);
+                io.log(Level::Info, LogKind::Other, m);
+            }
+        });
+        while let Some(k) = retrying.pop_first() {
+            send_failed.remove(&k);
         }
     }
 
@@ -174,6 +210,18 @@ impl<P: ProbeIo> Probes<P> {
             }
         }
         true
+    }
+}
+
+/// Path `k`'s name in a log line: its interface's, or `#index` for a
+/// path not open (a send refused, or a flush before paths close).
+fn path_name(
+    open: &BTreeMap<(u32, Family), ProbePath>,
+    k: (u32, Family),
+) -> Cow<'_, str> {
+    match open.get(&k) {
+        Some(path) => Cow::Borrowed(&path.ifname),
+        None => Cow::Owned(format!("#{}", k.0)),
     }
 }
 

@@ -46,10 +46,13 @@ use smoltcp::wire::{
     Icmpv6Repr, IpProtocol, Ipv4Packet, Ipv4Repr,
 };
 
-use crate::{ProbePayload, WireError};
+use crate::{ProbePayload, WireError, PROBE_PAYLOAD_LEN};
 
 /// Length of the ICMP/ICMPv6 echo header (type, code, checksum, id, seq).
 pub const ECHO_HEADER_LEN: usize = 8;
+
+/// Length of an echo request carrying our payload (ICMP or ICMPv6).
+pub const ECHO_REQUEST_LEN: usize = ECHO_HEADER_LEN + PROBE_PAYLOAD_LEN;
 
 /// Length of the smallest IPv4 header (no options).
 const IPV4_MIN_HEADER_LEN: usize = 20;
@@ -81,27 +84,65 @@ pub struct EchoReplyV4 {
     pub probe: EchoProbe,
 }
 
+/// An echo request carrying our payload, as bytes: header and payload,
+/// the same length for ICMP and ICMPv6.
+pub type EchoRequestBytes = [u8; ECHO_REQUEST_LEN];
+
 /// An ICMP echo request for a raw `IPPROTO_ICMP` socket: the ICMP message
 /// only, checksum filled in.
 pub fn emit_icmpv4_echo_request(probe: &EchoProbe) -> Vec<u8> {
+    let mut out = [0; ECHO_REQUEST_LEN];
+    write_icmpv4_echo_request(probe, &mut out);
+    out.to_vec()
+}
+
+/// [`emit_icmpv4_echo_request`] into `out`, which it overwrites whole,
+/// without allocating: a prober sending thousands of probes a second
+/// encodes each into a buffer it reuses.
+pub fn write_icmpv4_echo_request(
+    probe: &EchoProbe,
+    out: &mut EchoRequestBytes,
+) {
     let data = probe.payload.to_bytes();
-    emit_icmpv4(&Icmpv4Repr::EchoRequest {
+    let repr = Icmpv4Repr::EchoRequest {
         ident: probe.id,
         seq_no: probe.seq,
         data: &data,
-    })
+    };
+    // smoltcp writes every byte of an echo request, the checksum too.
+    repr.emit(
+        &mut Icmpv4Packet::new_unchecked(&mut out[..]),
+        &ChecksumCapabilities::default(),
+    );
 }
 
 /// An ICMPv6 echo request for a raw `IPPROTO_ICMPV6` socket, with the
 /// checksum left 0 for the kernel to compute.
 pub fn emit_icmpv6_echo_request(probe: &EchoProbe) -> Vec<u8> {
+    let mut out = [0; ECHO_REQUEST_LEN];
+    write_icmpv6_echo_request(probe, &mut out);
+    out.to_vec()
+}
+
+/// [`emit_icmpv6_echo_request`] into `out`, which it overwrites whole,
+/// without allocating (see [`write_icmpv4_echo_request`]).
+pub fn write_icmpv6_echo_request(
+    probe: &EchoProbe,
+    out: &mut EchoRequestBytes,
+) {
     let data = probe.payload.to_bytes();
     let repr = Icmpv6Repr::EchoRequest {
         ident: probe.id,
         seq_no: probe.seq,
         data: &data,
     };
-    emit_icmpv6(&repr, None)
+    // The checksum is set to 0 here, for the kernel to fill in.
+    repr.emit(
+        &Ipv6Addr::UNSPECIFIED,
+        &Ipv6Addr::UNSPECIFIED,
+        &mut Icmpv6Packet::new_unchecked(&mut out[..]),
+        &ChecksumCapabilities::ignored(),
+    );
 }
 
 /// An ICMPv6 echo request with its checksum computed over the pseudo-header

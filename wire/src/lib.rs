@@ -34,7 +34,9 @@ pub use echo::{
     emit_icmpv4_echo_reply, emit_icmpv4_echo_request, emit_icmpv6_echo_reply,
     emit_icmpv6_echo_request, emit_icmpv6_echo_request_checksummed,
     parse_icmpv4_echo_reply, parse_icmpv6_echo_reply,
-    parse_icmpv6_echo_reply_unverified, EchoProbe, EchoReplyV4,
+    parse_icmpv6_echo_reply_unverified, write_icmpv4_echo_request,
+    write_icmpv6_echo_request, EchoProbe, EchoReplyV4, EchoRequestBytes,
+    ECHO_REQUEST_LEN,
 };
 pub use error::WireError;
 pub use mac::MacAddr;

@@ -8,7 +8,9 @@ use mpath_wire::{
     emit_icmpv4_echo_reply, emit_icmpv4_echo_request, emit_icmpv6_echo_reply,
     emit_icmpv6_echo_request, emit_icmpv6_echo_request_checksummed,
     parse_icmpv4_echo_reply, parse_icmpv6_echo_reply,
-    parse_icmpv6_echo_reply_unverified, EchoReplyV4, ProbeKind, WireError,
+    parse_icmpv6_echo_reply_unverified, write_icmpv4_echo_request,
+    write_icmpv6_echo_request, EchoReplyV4, ProbeKind, WireError,
+    ECHO_REQUEST_LEN,
 };
 
 /// The sample probe's echo request, byte by byte.
@@ -63,6 +65,18 @@ fn icmpv4_echo_request_known_answer() {
     assert_eq!(emit_icmpv4_echo_request(&sample_probe()), REQUEST_V4);
     assert_eq!(ones_sum(&REQUEST_V4), 0xffff);
     assert_eq!(ones_sum(&REPLY_ICMP_V4), 0xffff);
+}
+
+#[test]
+fn echo_requests_written_into_a_used_buffer_are_the_emitted_ones() {
+    // A buffer reused from an earlier probe: every byte is overwritten.
+    let mut out = [0xa5; ECHO_REQUEST_LEN];
+    write_icmpv4_echo_request(&sample_probe(), &mut out);
+    assert_eq!(out, REQUEST_V4);
+    let mut out = [0xa5; ECHO_REQUEST_LEN];
+    write_icmpv6_echo_request(&sample_probe(), &mut out);
+    assert_eq!(out[..], emit_icmpv6_echo_request(&sample_probe())[..]);
+    assert_eq!(out[2..4], [0, 0], "checksum left to the kernel");
 }
 
 #[test]

@@ -6,7 +6,10 @@
 //! answers all-nodes probes. A reply is delivered when the harness moves
 //! simulated time past it ([`FakeNet::deliver`]): it is queued on its
 //! path's socket, whose descriptor (a [`Doorbell`]) becomes readable.
-//! Each path has a socket of its own, as on FreeBSD and illumos.
+//! Each path has a socket of its own, as on FreeBSD and illumos; probes
+//! are queued until flushed, as on Linux, so that a probe the daemon
+//! forgets to flush is never sent. A member's sends can be made to fail
+//! ([`FakeNet::fail_sends`]): the flush reports its probes.
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, VecDeque};
@@ -39,6 +42,10 @@ struct Net {
     rtt: Duration,
     /// Members whose path is cut, by name.
     cut: BTreeSet<String>,
+    /// Members whose sends fail, by name.
+    failing: BTreeSet<String>,
+    /// Probes taken and not yet flushed.
+    queued: Vec<(Key, ProbeRequest)>,
     sockets: HashMap<Key, Socket>,
     by_fd: HashMap<RawFd, Key>,
     /// Replies on their way, with their arrival time.
@@ -59,6 +66,8 @@ impl Default for FakeNet {
         FakeNet(Rc::new(RefCell::new(Net {
             rtt: Duration::from_millis(2),
             cut: BTreeSet::new(),
+            failing: BTreeSet::new(),
+            queued: Vec::new(),
             sockets: HashMap::new(),
             by_fd: HashMap::new(),
             in_flight: Vec::new(),
@@ -77,6 +86,17 @@ impl FakeNet {
             n.cut.insert(ifname.to_string());
         } else {
             n.cut.remove(ifname);
+        }
+    }
+
+    /// Makes the sends of member `ifname` fail (network unreachable,
+    /// reported by the flush), or work again.
+    pub fn fail_sends(&self, ifname: &str, fail: bool) {
+        let mut n = self.0.borrow_mut();
+        if fail {
+            n.failing.insert(ifname.to_string());
+        } else {
+            n.failing.remove(ifname);
         }
     }
 
@@ -156,26 +176,42 @@ impl ProbeIo for FakeNet {
     ) -> io::Result<()> {
         let mut n = self.0.borrow_mut();
         let key = (ifindex, family);
-        let ifname = match n.sockets.get(&key) {
-            Some(s) => s.ifname.clone(),
-            None => return Err(io::ErrorKind::NotFound.into()),
-        };
-        *n.sent.entry(ifname.clone()).or_default() += 1;
-        if n.cut.contains(&ifname) || req.dst == family.all_nodes() {
-            return Ok(());
+        if !n.sockets.contains_key(&key) {
+            return Err(io::ErrorKind::NotFound.into());
         }
-        let at = req.sent_at + n.rtt;
-        let reply = EchoReply {
-            src: req.dst,
-            id: req.id,
-            seq: req.seq,
-            kind: req.kind,
-            timestamp: req.sent_at,
-            nonce: req.nonce,
-            received_at: at,
-        };
-        n.in_flight.push((at, key, reply));
+        n.queued.push((key, *req));
         Ok(())
+    }
+
+    fn flush(&mut self, mut failed: impl FnMut((u32, Family), io::Error)) {
+        let mut n = self.0.borrow_mut();
+        for (key, req) in std::mem::take(&mut n.queued) {
+            // A path closed since: nowhere to answer to.
+            let Some(ifname) = n.sockets.get(&key).map(|s| s.ifname.clone())
+            else {
+                continue;
+            };
+            if n.failing.contains(&ifname) {
+                let unreachable = io::ErrorKind::NetworkUnreachable;
+                failed(key, io::Error::new(unreachable, "unreachable"));
+                continue;
+            }
+            *n.sent.entry(ifname.clone()).or_default() += 1;
+            if n.cut.contains(&ifname) || req.dst == key.1.all_nodes() {
+                continue;
+            }
+            let at = req.sent_at + n.rtt;
+            let reply = EchoReply {
+                src: req.dst,
+                id: req.id,
+                seq: req.seq,
+                kind: req.kind,
+                timestamp: req.sent_at,
+                nonce: req.nonce,
+                received_at: at,
+            };
+            n.in_flight.push((at, key, reply));
+        }
     }
 
     fn recv(&mut self, fd: RawFd) -> io::Result<Option<Received>> {

@@ -186,3 +186,24 @@ fn a_kernel_hint_resyncs_in_the_same_turn() {
     assert_eq!((mp1.state.as_str(), mp1.link.as_str()), ("failed", "down"));
     assert_eq!(h.kernel.holders(DATA), ["mp0"]);
 }
+
+#[test]
+fn a_send_failure_is_logged_once_until_sends_work_again() {
+    let mut h = healthy();
+    let failed = "probe: probe sendto (inet mp1): unreachable";
+    h.net.fail_sends("mp1", true);
+    h.run_for(Duration::from_secs(3));
+    // Reported by the flush of the turn that queued the probe.
+    let first = h.logged(failed);
+    assert_eq!(first.len(), 1, "{}", h.log_text());
+    let sent = h.net.sent("mp1");
+    h.net.fail_sends("mp1", false);
+    h.run_for(Duration::from_secs(2));
+    assert!(h.net.sent("mp1") > sent);
+    assert_eq!(h.logged(failed), first, "not again while it works");
+    // Working cleared it: a new failure is news.
+    h.net.fail_sends("mp1", true);
+    h.run_for(Duration::from_secs(1));
+    assert_eq!(h.logged(failed).len(), 2, "{}", h.log_text());
+    assert!(h.logged("sendto (inet mp0)").is_empty());
+}

@@ -24,26 +24,36 @@
 //! `SO_TIMESTAMPNS`, the kernel's receive time. An IPv4 raw socket
 //! delivers the IP header in front of the ICMP message; an ICMPv6 socket
 //! the message only, its checksum verified by the kernel.
+//!
+//! **Batches.** A thousand paths make some 7,000 probes and 7,000
+//! replies a second. [`ProbeSockets::send`] checks a probe and queues it;
+//! [`ProbeSockets::flush`], once a turn, sends the queue with one
+//! `sendmmsg` per family. [`ProbeSockets::recv`] reads up to 64 replies
+//! with one `recvmmsg` and hands them out one by one. The buffers are
+//! kept from turn to turn (`mmsg`), and the control messages are built
+//! and read as bytes (`cmsg`): no allocation and no zeroing per packet.
 
 use std::collections::BTreeMap;
-use std::io::{self, IoSlice, IoSliceMut};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::io;
+use std::net::IpAddr;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 
 use libc::c_int;
 use mpath_core::addr::Family;
 use mpath_core::mpathd::engine::ProbePath;
 use mpath_core::probe::ProbeRequest;
-use nix::errno::Errno;
 use nix::sys::socket::{
-    recvmsg, sendmsg, setsockopt, socket, sockopt as nix_opt, AddressFamily,
-    ControlMessage, ControlMessageOwned, MsgFlags, SockFlag, SockProtocol,
-    SockType, SockaddrStorage,
+    setsockopt, socket, sockopt as nix_opt, AddressFamily, SockFlag,
+    SockProtocol, SockType,
 };
 
-use crate::unix::echo::{decode, encode, Datagram, Received};
-use crate::unix::rawsock::{self, in_addr, Stamp};
+use self::cmsg::{Ancillary, Pktinfo};
+use self::mmsg::{Inbox, Incoming, Outbox};
+use crate::unix::echo::{decode, Datagram, Received};
 use crate::unix::sockopt;
+
+mod cmsg;
+mod mmsg;
 
 /// ICMP echo reply (RFC 792).
 const ICMP_ECHOREPLY: u8 = 0;
@@ -99,13 +109,24 @@ fn icmp_drop_all_but(pass: u8) -> u32 {
 struct PathInfo {
     ifname: String,
     src: IpAddr,
+    /// The control message that sends through it, built once.
+    pktinfo: Pktinfo,
+}
+
+/// The socket of one family, the probes queued on it and the replies
+/// read from it.
+#[derive(Debug)]
+struct Shared {
+    fd: OwnedFd,
+    outbox: Outbox,
+    inbox: Inbox,
 }
 
 /// Every path mpathd probes, and the two sockets they share.
 #[derive(Debug, Default)]
 pub struct ProbeSockets {
-    v4: Option<OwnedFd>,
-    v6: Option<OwnedFd>,
+    v4: Option<Shared>,
+    v6: Option<Shared>,
     /// By (interface index, family), looked up for every probe sent and
     /// received: ordered, as small integer keys are found quicker than
     /// std's SipHash computes.
@@ -124,7 +145,8 @@ impl ProbeSockets {
     ///
     /// # Errors
     ///
-    /// `InvalidInput` if the test address is not of the path's family;
+    /// `InvalidInput` if the test address is not of the path's family
+    /// or an IPv4 path's interface index does not fit `in_pktinfo`;
     /// `EPERM` without `CAP_NET_RAW`.
     pub fn open(&mut self, path: &ProbePath) -> io::Result<Option<RawFd>> {
         if Family::of(path.src) != path.family {
@@ -134,6 +156,7 @@ impl ProbeSockets {
                 path.family.name()
             )));
         }
+        let pktinfo = Pktinfo::new(path.ifindex, path.src)?;
         let slot = match path.family {
             Family::V4 => &mut self.v4,
             Family::V6 => &mut self.v6,
@@ -143,7 +166,11 @@ impl ProbeSockets {
             None => {
                 let fd = open_shared(path.family)?;
                 let raw = fd.as_raw_fd();
-                *slot = Some(fd);
+                *slot = Some(Shared {
+                    fd,
+                    outbox: Outbox::new(path.family),
+                    inbox: Inbox::new(),
+                });
                 Some(raw)
             }
         };
@@ -152,13 +179,15 @@ impl ProbeSockets {
             PathInfo {
                 ifname: path.ifname.clone(),
                 src: path.src,
+                pktinfo,
             },
         );
         Ok(opened)
     }
 
     /// Stops probing the path of (`ifindex`, `family`). The shared
-    /// sockets stay open, so `deregister` is not called.
+    /// sockets stay open, so `deregister` is not called. Probes queued
+    /// for it still go with the next flush.
     pub fn close(
         &mut self,
         ifindex: u32,
@@ -168,23 +197,27 @@ impl ProbeSockets {
         self.paths.remove(&(ifindex, family));
     }
 
-    /// Sends `req` on the path of (`ifindex`, `family`). A send that
-    /// would block (`EAGAIN`) or finds no buffer space (`ENOBUFS`) counts
-    /// as sent, as in in.mpathd: the probe, never answered, is lost, so a
-    /// lower layer that cannot send shows up as lost probes.
+    /// Checks `req` and queues it on the path of (`ifindex`, `family`),
+    /// to be sent by the next [`ProbeSockets::flush`] (a probe still
+    /// queued when the sockets are dropped is not sent).
     ///
     /// # Errors
     ///
-    /// `NotFound` for a path not opened; otherwise `sendmsg`'s, e.g.
-    /// `ENETUNREACH`, `ENODEV`.
+    /// `NotFound` for a path not opened; `InvalidInput` for a
+    /// destination of the other family. Errors of the sending itself
+    /// come from [`ProbeSockets::flush`].
     pub fn send(
-        &self,
+        &mut self,
         ifindex: u32,
         family: Family,
         req: &ProbeRequest,
     ) -> io::Result<()> {
-        let (Some(path), Some(fd)) =
-            (self.paths.get(&(ifindex, family)), self.socket(family))
+        let shared = match family {
+            Family::V4 => self.v4.as_mut(),
+            Family::V6 => self.v6.as_mut(),
+        };
+        let (Some(path), Some(shared)) =
+            (self.paths.get(&(ifindex, family)), shared)
         else {
             return Err(io::Error::new(
                 io::ErrorKind::NotFound,
@@ -201,139 +234,90 @@ impl ProbeSockets {
                 family.name()
             )));
         }
-        let msg = encode(family, req);
-        let iov = [IoSlice::new(&msg)];
-        let dst = rawsock::sockaddr(req.dst, ifindex);
-        let v4;
-        let v6;
-        let cmsg = match path.src {
-            IpAddr::V4(src) => {
-                v4 = libc::in_pktinfo {
-                    ipi_ifindex: index_c_int(ifindex)?,
-                    ipi_spec_dst: in_addr(src),
-                    ipi_addr: in_addr(Ipv4Addr::UNSPECIFIED),
-                };
-                ControlMessage::Ipv4PacketInfo(&v4)
+        shared.outbox.push(ifindex, req, &path.pktinfo);
+        Ok(())
+    }
+
+    /// Sends every probe queued by [`ProbeSockets::send`], in order, with
+    /// one `sendmmsg` per family (more for a queue longer than a batch,
+    /// or past a probe that failed), and reports each probe that could
+    /// not be sent to `failed`, with its path, as (interface index,
+    /// family). A send that would block (`EAGAIN`) or finds no buffer
+    /// space (`ENOBUFS`) counts as sent, as in in.mpathd: the probe,
+    /// never answered, is lost, so a lower layer that cannot send shows
+    /// up as lost probes. Other errors are `sendmsg`'s, e.g.
+    /// `ENETUNREACH`, `ENODEV`.
+    pub fn flush(&mut self, mut failed: impl FnMut((u32, Family), io::Error)) {
+        for (family, shared) in
+            [(Family::V4, &mut self.v4), (Family::V6, &mut self.v6)]
+        {
+            if let Some(s) = shared {
+                s.outbox.flush(s.fd.as_fd(), &mut |ifindex, e| {
+                    failed((ifindex, family), e)
+                });
             }
-            IpAddr::V6(src) => {
-                v6 = libc::in6_pktinfo {
-                    ipi6_addr: libc::in6_addr {
-                        s6_addr: src.octets(),
-                    },
-                    ipi6_ifindex: ifindex,
-                };
-                ControlMessage::Ipv6PacketInfo(&v6)
-            }
-        };
-        let r = sendmsg(
-            fd.as_raw_fd(),
-            &iov,
-            &[cmsg],
-            MsgFlags::empty(),
-            Some(&dst),
-        );
-        match r {
-            Ok(n) if n == msg.len() => Ok(()),
-            Ok(n) => Err(io::Error::other(format!(
-                "sent {n} of {} bytes",
-                msg.len()
-            ))),
-            Err(Errno::EAGAIN | Errno::ENOBUFS) => Ok(()),
-            Err(e) => Err(e.into()),
         }
     }
 
     /// Reads one datagram from `fd` (a descriptor [`ProbeSockets::open`]
     /// returned): `None` when nothing is waiting; else the path it is for
-    /// and the reply, or why it is none.
+    /// and the reply, or why it is none. Datagrams are read from the
+    /// socket a batch at a time; `None` means the socket said `EAGAIN`.
     ///
     /// # Errors
     ///
-    /// `recvmsg`'s.
-    pub fn recv(&self, fd: RawFd) -> io::Result<Option<Received>> {
-        let family = match (&self.v4, &self.v6) {
-            (Some(s), _) if s.as_raw_fd() == fd => Family::V4,
-            (_, Some(s)) if s.as_raw_fd() == fd => Family::V6,
+    /// `recvmmsg`'s.
+    pub fn recv(&mut self, fd: RawFd) -> io::Result<Option<Received>> {
+        let ProbeSockets { v4, v6, paths } = self;
+        let (family, shared) = match (v4, v6) {
+            (Some(s), _) if s.fd.as_raw_fd() == fd => (Family::V4, s),
+            (_, Some(s)) if s.fd.as_raw_fd() == fd => (Family::V6, s),
             _ => return Ok(None),
         };
-        let mut buf = [0u8; 2048];
-        let mut control = [0u8; 256];
-        let buf_len = buf.len();
-        let mut iov = [IoSliceMut::new(&mut buf)];
-        let msg = loop {
-            let r = recvmsg::<SockaddrStorage>(
-                fd,
-                &mut iov,
-                Some(&mut control),
-                MsgFlags::empty(),
-            );
-            match r {
-                Ok(msg) => break msg,
-                Err(Errno::EINTR) => {}
-                Err(Errno::EAGAIN) => return Ok(None),
-                Err(e) => return Err(e.into()),
-            }
+        let Some(incoming) = shared.inbox.next(shared.fd.as_fd())? else {
+            return Ok(None);
         };
-        let len = msg.bytes.min(buf_len);
-        let src = msg.address.as_ref().and_then(rawsock::ip_of);
-        let truncated = msg
-            .flags
-            .intersects(MsgFlags::MSG_TRUNC | MsgFlags::MSG_CTRUNC);
-        let mut stamp = None;
-        let mut arrived: Option<(u32, IpAddr)> = None;
-        if let Ok(cmsgs) = msg.cmsgs() {
-            for c in cmsgs {
-                match &c {
-                    ControlMessageOwned::Ipv4PacketInfo(pi) => {
-                        let to =
-                            Ipv4Addr::from(u32::from_be(pi.ipi_addr.s_addr));
-                        let ifindex =
-                            u32::try_from(pi.ipi_ifindex).unwrap_or(0);
-                        arrived = Some((ifindex, IpAddr::V4(to)));
-                    }
-                    ControlMessageOwned::Ipv6PacketInfo(pi) => {
-                        let to = Ipv6Addr::from(pi.ipi6_addr.s6_addr);
-                        arrived = Some((pi.ipi6_ifindex, IpAddr::V6(to)));
-                    }
-                    other => {
-                        stamp =
-                            stamp.or_else(|| Stamp::Nanoseconds.read(other));
-                    }
-                }
-            }
-        }
-        // A reply for another interface or address (a ping of somebody
-        // else's, say) is nobody's business here.
-        let Some((ifindex, to)) = arrived else {
-            return Ok(Some(Received::nobodys()));
-        };
-        let Some(path) = self.paths.get(&(ifindex, family)) else {
-            return Ok(Some(Received::nobodys()));
-        };
-        if to != path.src {
-            return Ok(Some(Received::nobodys()));
-        }
-        let Some(src) = src else {
-            return Ok(Some(Received::nobodys()));
-        };
-        let d = Datagram {
-            len,
-            src,
-            rx_realtime_ns: stamp,
-            truncated,
-        };
-        let reply = decode(family, &path.ifname, &buf, &d);
-        Ok(Some(Received {
-            path: Some((ifindex, family)),
-            reply,
-        }))
+        Ok(Some(received(paths, family, &incoming)))
     }
+}
 
-    fn socket(&self, family: Family) -> Option<&OwnedFd> {
-        match family {
-            Family::V4 => self.v4.as_ref(),
-            Family::V6 => self.v6.as_ref(),
-        }
+/// The reply in `incoming`, for the path it came in on if it came in on
+/// one and was sent to that path's test address; else nobody's.
+fn received(
+    paths: &BTreeMap<(u32, Family), PathInfo>,
+    family: Family,
+    incoming: &Incoming<'_>,
+) -> Received {
+    let truncated = incoming.flags & (libc::MSG_TRUNC | libc::MSG_CTRUNC) != 0;
+    // Control messages cut short are not read (as nix did not).
+    let ancillary = if incoming.flags & libc::MSG_CTRUNC != 0 {
+        Ancillary::default()
+    } else {
+        cmsg::parse(incoming.control)
+    };
+    // A reply for another interface or address (a ping of somebody
+    // else's, say) is nobody's business here.
+    let Some((ifindex, to)) = ancillary.arrived else {
+        return Received::nobodys();
+    };
+    let Some(path) = paths.get(&(ifindex, family)) else {
+        return Received::nobodys();
+    };
+    if to != path.src {
+        return Received::nobodys();
+    }
+    let Some(src) = cmsg::source(incoming.name) else {
+        return Received::nobodys();
+    };
+    let d = Datagram {
+        len: incoming.bytes.len(),
+        src,
+        rx_realtime_ns: ancillary.stamp_ns,
+        truncated,
+    };
+    Received {
+        path: Some((ifindex, family)),
+        reply: decode(family, &path.ifname, incoming.bytes, &d),
     }
 }
 
@@ -377,12 +361,6 @@ fn open_shared(family: Family) -> io::Result<OwnedFd> {
         let _ = setsockopt(&s, nix_opt::RcvBuf, &RCVBUF);
     }
     Ok(fd)
-}
-
-/// An interface index as `in_pktinfo` takes it.
-fn index_c_int(ifindex: u32) -> io::Result<c_int> {
-    c_int::try_from(ifindex)
-        .map_err(|_| invalid(format!("interface index {ifindex} too large")))
 }
 
 fn invalid(msg: String) -> io::Error {

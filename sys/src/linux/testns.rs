@@ -14,6 +14,8 @@
 //! they fail instead.
 
 use std::process::Command;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
 
 use crate::daemon::geteuid;
 
@@ -69,5 +71,76 @@ fn skip(name: &str, why: &str) {
     #[allow(clippy::print_stderr)]
     {
         eprintln!("skipping {name}: {why}");
+    }
+}
+
+/// A command for a [`PeerNetns`] and where its outcome goes.
+type Job = (Vec<String>, mpsc::Sender<Result<(), String>>);
+
+/// A second fresh network namespace, for the far end of veth pairs:
+/// where probe targets answer. A thread of its own sits in it (it lives
+/// as long as the thread) and runs the `ip` commands it is given.
+#[derive(Debug)]
+pub(crate) struct PeerNetns {
+    tid: i32,
+    jobs: Option<mpsc::Sender<Job>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl PeerNetns {
+    /// A new namespace whose `lo` is up. Call from a live test (root).
+    pub(crate) fn new() -> PeerNetns {
+        let (jobs, inbox) = mpsc::channel::<Job>();
+        let (tid_tx, tid_rx) = mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET)
+                .expect("unshare(CLONE_NEWNET) for the peer");
+            ip(&["link", "set", "lo", "up"]);
+            let _ = tid_tx.send(nix::unistd::gettid().as_raw());
+            for (args, done) in inbox {
+                let out = Command::new("ip").args(&args).output();
+                let outcome = match out {
+                    Ok(o) if o.status.success() => Ok(()),
+                    Ok(o) => Err(String::from_utf8_lossy(&o.stderr).into()),
+                    Err(e) => Err(e.to_string()),
+                };
+                let _ = done.send(outcome);
+            }
+        });
+        let tid = tid_rx.recv().expect("the peer namespace's thread");
+        PeerNetns {
+            tid,
+            jobs: Some(jobs),
+            thread: Some(thread),
+        }
+    }
+
+    /// What `ip link set DEV netns ...` takes to move an interface in.
+    pub(crate) fn id(&self) -> String {
+        self.tid.to_string()
+    }
+
+    /// Runs `ip ARGS` in the peer namespace; panics on failure.
+    pub(crate) fn ip(&self, args: &[&str]) {
+        let (done, outcome) = mpsc::channel();
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let line = args.join(" ");
+        let jobs = self.jobs.as_ref().expect("the peer is running");
+        jobs.send((args, done)).expect("the peer is running");
+        match outcome.recv() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => panic!("`ip {line}` in the peer failed: {e}"),
+            Err(_) => panic!("the peer namespace's thread died"),
+        }
+    }
+}
+
+impl Drop for PeerNetns {
+    /// Ends the thread, and with it the namespace and its interfaces.
+    fn drop(&mut self) {
+        self.jobs = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }

@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use mpath_core::addr::Family;
 use mpath_core::probe::{EchoReply, ProbeKind, ProbeRequest};
 use mpath_core::time::Instant;
-use mpath_wire::{EchoProbe, ProbePayload, WireError};
+use mpath_wire::{EchoProbe, EchoRequestBytes, ProbePayload, WireError};
 
 use super::clock;
 
@@ -66,8 +66,14 @@ fn core_kind(k: mpath_wire::ProbeKind) -> ProbeKind {
     }
 }
 
-/// The ICMP (or ICMPv6) echo request for `req`.
-pub(crate) fn encode(family: Family, req: &ProbeRequest) -> Vec<u8> {
+/// Writes the ICMP (or ICMPv6) echo request for `req` into `out`, whole,
+/// without allocating: probes are sent by the thousand a second from
+/// buffers that are reused.
+pub(crate) fn encode_into(
+    family: Family,
+    req: &ProbeRequest,
+    out: &mut EchoRequestBytes,
+) {
     let probe = EchoProbe {
         id: req.id,
         seq: req.seq,
@@ -78,9 +84,9 @@ pub(crate) fn encode(family: Family, req: &ProbeRequest) -> Vec<u8> {
         },
     };
     match family {
-        Family::V4 => mpath_wire::emit_icmpv4_echo_request(&probe),
+        Family::V4 => mpath_wire::write_icmpv4_echo_request(&probe, out),
         // The kernel computes ICMPv6 checksums on raw sockets.
-        Family::V6 => mpath_wire::emit_icmpv6_echo_request(&probe),
+        Family::V6 => mpath_wire::write_icmpv6_echo_request(&probe, out),
     }
 }
 

@@ -3,6 +3,14 @@
 //! sockets bound with `IP_BOUND_IF`): the set of them, with the same
 //! interface as Linux's shared sockets (`linux::probes`). Each socket is
 //! the OS's `probe::ProbeSocket`; the bytes are `echo`'s.
+//!
+//! The contract is Linux's: [`ProbeSockets::send`] checks and takes a
+//! probe, [`ProbeSockets::flush`] sends what was taken and reports what
+//! failed. Linux queues the probes of a turn to send them in one system
+//! call per family (`sendmmsg`, on its one shared socket); here each
+//! path has a socket of its own, so there is no batch to make of a
+//! turn's probes: `send` sends at once, returning the socket's error
+//! itself, and `flush` has nothing left to do.
 
 use std::collections::HashMap;
 use std::io;
@@ -12,7 +20,9 @@ use mpath_core::addr::Family;
 use mpath_core::mpathd::engine::ProbePath;
 use mpath_core::probe::ProbeRequest;
 
-use super::echo::{decode, encode, Datagram, Received};
+use mpath_wire::ECHO_REQUEST_LEN;
+
+use super::echo::{decode, encode_into, Datagram, Received};
 use crate::os::probe::ProbeSocket;
 
 /// One path's socket.
@@ -80,14 +90,15 @@ impl ProbeSockets {
         }
     }
 
-    /// Sends `req` on the path of (`ifindex`, `family`); a full socket
-    /// buffer counts as sent.
+    /// Sends `req` on the path of (`ifindex`, `family`) at once (see the
+    /// module documentation); a full socket buffer counts as sent.
     ///
     /// # Errors
     ///
-    /// `NotFound` for a path not opened; otherwise the socket's.
+    /// `NotFound` for a path not opened, `InvalidInput` for a
+    /// destination of the other family; otherwise the socket's.
     pub fn send(
-        &self,
+        &mut self,
         ifindex: u32,
         family: Family,
         req: &ProbeRequest,
@@ -111,8 +122,15 @@ impl ProbeSockets {
                 ),
             ));
         }
-        o.socket.send(&encode(family, req), req.dst)
+        let mut msg = [0; ECHO_REQUEST_LEN];
+        encode_into(family, req, &mut msg);
+        o.socket.send(&msg, req.dst)
     }
+
+    /// Sends what [`ProbeSockets::send`] took, reporting each probe that
+    /// failed to `failed` with its path: here nothing, as `send` sent
+    /// every probe itself (see the module documentation).
+    pub fn flush(&mut self, _failed: impl FnMut((u32, Family), io::Error)) {}
 
     /// Reads one datagram from `fd` (a descriptor [`ProbeSockets::open`]
     /// returned): `None` when nothing is waiting; else the path it is for
@@ -121,7 +139,7 @@ impl ProbeSockets {
     /// # Errors
     ///
     /// The socket's.
-    pub fn recv(&self, fd: RawFd) -> io::Result<Option<Received>> {
+    pub fn recv(&mut self, fd: RawFd) -> io::Result<Option<Received>> {
         let Some(&key) = self.by_fd.get(&fd) else {
             return Ok(None);
         };

@@ -6,7 +6,9 @@
 //! has them), sends each member's probes at mpathd's rate (7 a second at
 //! FDT 1000 ms, alternating the two targets 198.18.0.1 and 198.18.0.2),
 //! in turns at most every 2 ms as the driver takes them, and reads every
-//! reply. What it costs is what the kernel, the lab's forwarding (which
+//! reply. As mpathd does, it queues a turn's probes
+//! (`ProbeSockets::send`) and sends them with one `ProbeSockets::flush`
+//! at the end of the turn, and reads replies a batch at a time. What it costs is what the kernel, the lab's forwarding (which
 //! runs in the sender's system calls) and the system calls cost for
 //! that traffic; what mpathd costs beyond it is mpathd's own. A
 //! benchmark tool: it runs until killed and prints nothing but errors.
@@ -125,5 +127,8 @@ fn main() {
             }
             cursor = (cursor + 1) % n;
         }
+        sockets.flush(|(ifindex, _), e| {
+            eprintln!("probe-floor: send on interface {ifindex}: {e}");
+        });
     }
 }
