@@ -275,6 +275,10 @@ pub(super) struct Inbox {
     count: usize,
     /// The next of them to hand out.
     next: usize,
+    /// The last `recvmmsg` filled fewer buffers than it had: the socket
+    /// was empty then, so once they are handed out there is nothing
+    /// waiting (see [`Inbox::next`]).
+    short: bool,
 }
 
 impl std::fmt::Debug for Inbox {
@@ -297,19 +301,20 @@ impl Inbox {
             filled: [Filled::default(); RECV_BATCH],
             count: 0,
             next: 0,
+            short: false,
         }
     }
 
     /// The next datagram waiting on `fd`: one read before, or else the
-    /// first of a new batch; `None` when the socket has nothing waiting
-    /// (`EAGAIN`).
+    /// first of a new batch; `None` when the socket has nothing waiting.
     ///
-    /// `None` is said only on `EAGAIN`, never because the last batch was
-    /// short: a short batch says the queue was empty when it was read,
-    /// but the caller may come back after its next wait for readiness,
-    /// and an edge-triggered wait will not report what came in between
-    /// again. One `recvmmsg` that finds nothing costs a system call per
-    /// readable turn, not per datagram.
+    /// `None` comes from `EAGAIN`, or, without a system call, once a
+    /// short batch is handed out: the queue was empty when that batch
+    /// was read, and whatever came in since has made the socket ready
+    /// again (an edge-triggered wait reports every arrival that finds
+    /// the socket's readiness already taken). The call after a `None`
+    /// reads again. So a turn costs one `recvmmsg` when fewer datagrams
+    /// than a batch wait, not one more that finds nothing.
     ///
     /// # Errors
     ///
@@ -321,7 +326,11 @@ impl Inbox {
         if self.next >= self.count {
             self.next = 0;
             self.count = 0;
+            if std::mem::take(&mut self.short) {
+                return Ok(None);
+            }
             self.count = self.read_batch(fd)?;
+            self.short = self.count > 0 && self.count < RECV_BATCH;
         }
         let i = self.next;
         let Some(got) = self.filled.get(i).filter(|_| i < self.count) else {
