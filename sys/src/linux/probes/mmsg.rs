@@ -36,6 +36,9 @@ const SEND_BATCH: usize = 64;
 /// Datagrams read by one `recvmmsg`.
 pub(super) const RECV_BATCH: usize = 64;
 
+/// The fewest buffers a `recvmmsg` offers.
+const MIN_BATCH: usize = 8;
+
 /// Room for one datagram: as `recvmsg` had, so that what counts as cut
 /// short (`MSG_TRUNC`) is what it was. A reply is 52 bytes.
 const DATAGRAM_LEN: usize = 2048;
@@ -275,6 +278,10 @@ pub(super) struct Inbox {
     count: usize,
     /// The next of them to hand out.
     next: usize,
+    /// How many buffers the next `recvmmsg` offers: twice what the last
+    /// one brought, within [`MIN_BATCH`, `RECV_BATCH`], so that a turn
+    /// with a few replies does not prepare a header for every buffer.
+    want: usize,
     /// The last `recvmmsg` filled fewer buffers than it had: the socket
     /// was empty then, so once they are handed out there is nothing
     /// waiting (see [`Inbox::next`]).
@@ -301,6 +308,7 @@ impl Inbox {
             filled: [Filled::default(); RECV_BATCH],
             count: 0,
             next: 0,
+            want: MIN_BATCH,
             short: false,
         }
     }
@@ -330,7 +338,6 @@ impl Inbox {
                 return Ok(None);
             }
             self.count = self.read_batch(fd)?;
-            self.short = self.count > 0 && self.count < RECV_BATCH;
         }
         let i = self.next;
         let Some(got) = self.filled.get(i).filter(|_| i < self.count) else {
@@ -347,9 +354,10 @@ impl Inbox {
         }))
     }
 
-    /// Reads up to a batch with one `recvmmsg`: how many datagrams came
+    /// Reads up to `want` datagrams with one `recvmmsg`: how many came
     /// (0 on `EAGAIN`).
     fn read_batch(&mut self, fd: BorrowedFd<'_>) -> io::Result<usize> {
+        let want = self.want.clamp(MIN_BATCH, RECV_BATCH);
         let mut iovs = [libc::iovec {
             iov_base: ptr::null_mut(),
             iov_len: 0,
@@ -364,7 +372,7 @@ impl Inbox {
             .zip(self.names.iter_mut())
             .zip(self.controls.iter_mut());
         for (((data, name), control), (iov, h)) in
-            buffers.zip(iovs.iter_mut().zip(&mut headers))
+            buffers.zip(iovs.iter_mut().zip(&mut headers)).take(want)
         {
             *iov = libc::iovec {
                 iov_base: data.as_mut_ptr().cast(),
@@ -378,8 +386,8 @@ impl Inbox {
             // size_t in glibc, socklen_t in musl; 256.
             h.msg_hdr.msg_controllen = CONTROL_LEN as _;
         }
-        let vlen = libc::c_uint::try_from(self.data.len().min(RECV_BATCH))
-            .unwrap_or(0);
+        let vlen =
+            libc::c_uint::try_from(want.min(self.data.len())).unwrap_or(0);
         let flags = libc::MSG_DONTWAIT;
         let got = loop {
             // SAFETY: the first `vlen` headers point to their own iovec
@@ -407,7 +415,9 @@ impl Inbox {
                 Err(e) => return Err(e),
             }
         };
-        let got = got.min(RECV_BATCH);
+        let got = got.min(want);
+        self.short = got > 0 && got < want;
+        self.want = (2 * got).clamp(MIN_BATCH, RECV_BATCH);
         for (h, filled) in headers.iter().zip(&mut self.filled).take(got) {
             *filled = Filled {
                 len: usize::try_from(h.msg_len).unwrap_or(0).min(DATAGRAM_LEN),
