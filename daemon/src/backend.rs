@@ -14,6 +14,8 @@ use mpath_core::log::{Level, LogKind};
 use mpath_core::time::Instant;
 use mpath_proto::{Event, RequestBody, ResponseBody};
 
+use crate::driver::MIN_TURN;
+
 /// First token of the backend's own sources (below it: the driver's).
 pub(crate) const SOURCE_BASE: usize = 16;
 /// First token of the control clients (above every backend source).
@@ -69,6 +71,13 @@ pub trait Backend: Sized {
 
     /// When [`Backend::poll`] next has work.
     fn next_deadline(&self) -> Option<Instant>;
+
+    /// The shortest time between the starts of two turns (the driver's
+    /// pacing): how late the backend's timers may run. [`MIN_TURN`]
+    /// unless the backend's timescale allows more.
+    fn pace(&self) -> Duration {
+        MIN_TURN
+    }
 
     /// A new configuration, checked whole; applied at once.
     fn reconfigure(&mut self, cfg: Self::Config, io: &mut Io<'_>);

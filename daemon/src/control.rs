@@ -110,8 +110,13 @@ impl Control {
     }
 
     /// Accepts every waiting connection and registers each for input
-    /// and output readiness with `registry`.
-    pub fn accept(&mut self, registry: &Registry) -> Vec<String> {
+    /// and output readiness with `registry`; the new clients' ids are
+    /// added to `fresh`.
+    pub fn accept(
+        &mut self,
+        registry: &Registry,
+        fresh: &mut Vec<usize>,
+    ) -> Vec<String> {
         let mut notes = Vec::new();
         loop {
             match self.listener.accept() {
@@ -160,6 +165,7 @@ impl Control {
                             dead: false,
                         },
                     );
+                    fresh.push(id);
                 }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
@@ -371,7 +377,7 @@ mod tests {
         // Accept and read the request (the client never reads anything).
         let mut pending = Vec::new();
         for _ in 0..100 {
-            c.accept(poll.registry());
+            c.accept(poll.registry(), &mut Vec::new());
             let ids: Vec<usize> = c.clients.keys().copied().collect();
             for i in ids {
                 pending.extend(c.read(i));
@@ -414,7 +420,7 @@ mod tests {
         let client = UnixStream::connect(&path).unwrap();
         (&client).write_all(&vec![b'{'; MAX_REQUEST + 10]).unwrap();
         for _ in 0..100 {
-            c.accept(p.registry());
+            c.accept(p.registry(), &mut Vec::new());
             if c.clients() > 0 {
                 break;
             }

@@ -5,7 +5,8 @@
 //! costs what its events touch, not what the daemon watches. A turn:
 //!
 //! ```text
-//!   pace      -> no sooner than MIN_TURN after the last turn began
+//!   pace      -> no sooner than the backend's pace (MIN_TURN or
+//!                more) after the last turn began
 //!   wait      -> for readiness, until the earliest of: the backend's
 //!                next deadline, the next full resync, now (input left
 //!                unread)                     (Driver::wait)
@@ -34,12 +35,14 @@
 //!
 //! **Pacing.** A daemon probing a thousand paths has some 14,000 sends
 //! and replies a second, at random times. Woken for each, it would spend
-//! most of its time waking; so a turn begins at most every [`MIN_TURN`]
-//! and takes everything that came meanwhile. Nothing is lost by it:
-//! replies carry the kernel's receive time, and a timer is at most
-//! `MIN_TURN` late, well under the shortest probe interval (in.mpathd's
-//! smallest failure detection time, 100 ms, probes every 14 ms). An idle
-//! daemon is not woken by it.
+//! most of its time waking; so a turn begins at most every
+//! [`Backend::pace`] ([`MIN_TURN`], 2 ms, or more: mpathd takes 1/32 of
+//! its probe interval, up to 5 ms) and takes everything that came
+//! meanwhile, its probes leaving in one batch. Nothing is lost by it:
+//! replies carry the kernel's receive time, and a timer is at most one
+//! pace late, well under the probe interval. A client that connects is
+//! read and answered in the turn that accepts it. An idle daemon is not
+//! woken by pacing.
 
 use std::collections::BTreeSet;
 use std::os::fd::AsRawFd;
@@ -67,8 +70,8 @@ const LISTENER: Token = Token(2);
 /// Readiness events taken per wait; more are taken at the next turn.
 const EVENTS_PER_TURN: usize = 1024;
 
-/// The shortest time between the starts of two turns (see the module
-/// documentation).
+/// The shortest time between the starts of two turns, unless the
+/// backend paces itself otherwise (see the module documentation).
 pub const MIN_TURN: Duration = Duration::from_millis(2);
 
 /// Why the loop ended.
@@ -186,7 +189,7 @@ impl<B: Backend> Driver<B> {
         let mut ready = Ready::default();
         loop {
             let mut t = clock::now();
-            let earliest = now + MIN_TURN;
+            let earliest = now + self.backend.pace();
             if t < earliest {
                 std::thread::sleep(earliest.saturating_since(t));
                 t = clock::now();
@@ -284,12 +287,16 @@ impl<B: Backend> Driver<B> {
                 self.busy.insert(key);
             }
         }
+        // A client that just connected has usually sent its request
+        // already: it is read in this turn, not after the next wait.
+        let mut fresh = Vec::new();
         if ready.accept {
-            for n in self.control.accept(self.poll.registry()) {
+            let notes = self.control.accept(self.poll.registry(), &mut fresh);
+            for n in notes {
                 self.note(Level::Info, n);
             }
         }
-        for &id in &ready.clients {
+        for &id in ready.clients.iter().chain(&fresh) {
             for p in self.control.read(id) {
                 self.answer(p, now);
             }

@@ -99,6 +99,11 @@ impl<K: KernelIo, P: ProbeIo> Backend for Mpathd<K, P> {
         self.engine.next_deadline()
     }
 
+    fn pace(&self) -> Duration {
+        let fdt = self.engine.config().tunables.failure_detection_time;
+        mpath_core::probe::timer_slack(fdt)
+    }
+
     fn reconfigure(&mut self, (cfg, _): Self::Config, io: &mut Io<'_>) {
         self.engine.reconfigure(cfg, io.now);
         self.execute(io);

@@ -229,3 +229,14 @@ pub const MIN_DIVERSE_TARGETS: usize = 2;
 pub fn probe_interval(fdt: Duration) -> Duration {
     fdt / (NUM_PROBE_FAILS + 2)
 }
+
+/// How late a daemon probing at failure detection time `fdt` may run a
+/// timer, to take timers of nearby instants together: 1/32 of a probe
+/// interval, between 2 and 5 ms (4.5 ms at 1 s, 2 ms at the smallest
+/// FDT, 5 ms at the default 10 s). Replies carry the kernel's receive
+/// time, so lateness delays a verdict by at most this much and
+/// measures nothing wrong.
+pub fn timer_slack(fdt: Duration) -> Duration {
+    (probe_interval(fdt) / 32)
+        .clamp(Duration::from_millis(2), Duration::from_millis(5))
+}

@@ -84,6 +84,15 @@ fn reply_to(req: &ProbeRequest, rtt: Duration) -> EchoReply {
 // ----- timing -----------------------------------------------------------
 
 #[test]
+fn timer_slack_is_a_32nd_of_an_interval_within_2_to_5_ms() {
+    use crate::probe::timer_slack;
+    assert_eq!(timer_slack(ms(100)), ms(2));
+    assert_eq!(timer_slack(ms(1000)).as_micros(), 4464);
+    assert_eq!(timer_slack(ms(10_000)), ms(5));
+    assert_eq!(timer_slack(ms(600_000)), ms(5));
+}
+
+#[test]
 fn interval_is_fdt_over_seven() {
     assert_eq!(probe_interval(ms(10_000)).as_millis(), 1428);
     assert_eq!(probe_interval(ms(100)).as_millis(), 14);
