@@ -75,6 +75,15 @@ const PROBES: [Field; 8] = [
 ];
 
 impl Mode {
+    /// Whether the listing shows the members' probe paths (targets,
+    /// probes); the others ask for the brief status, without them.
+    pub fn needs_paths(self) -> bool {
+        match self {
+            Mode::Groups | Mode::Interfaces | Mode::Addresses => false,
+            Mode::Targets | Mode::Probes => true,
+        }
+    }
+
     /// Every field of the listing, in default order.
     pub fn fields(self) -> &'static [Field] {
         match self {

@@ -41,7 +41,7 @@ pub fn run<W: Write>(
             fields,
             output,
         } => {
-            let st = status(sock(Daemon::Mpathd))?;
+            let st = status(sock(Daemon::Mpathd), mode.needs_paths())?;
             listing(&st, *mode, fields, *output, out)
         }
         Command::Lagg {
@@ -94,12 +94,14 @@ fn lagg_status(sock: &Path) -> Result<LaggStatus, Failure> {
     )?)
 }
 
-fn status(sock: &Path) -> Result<Status, Failure> {
-    client::mpathd_status(client::request(
-        Daemon::Mpathd,
-        sock,
-        RequestBody::Status,
-    )?)
+/// mpathd's status; without the members' probe paths unless `paths`.
+fn status(sock: &Path, paths: bool) -> Result<Status, Failure> {
+    let body = if paths {
+        RequestBody::Status
+    } else {
+        RequestBody::StatusBrief
+    };
+    client::mpathd_status(client::request(Daemon::Mpathd, sock, body)?)
 }
 
 /// Rows in the human form (with the header) or the parsable form.

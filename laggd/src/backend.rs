@@ -124,7 +124,8 @@ impl Backend for Laggd {
         request: RequestBody,
         io: &mut Io<'_>,
     ) -> ResponseBody {
-        if request == RequestBody::Status {
+        // laggd's status has nothing to leave out of a brief one.
+        if matches!(request, RequestBody::Status | RequestBody::StatusBrief) {
             let mut s = self.engine.status(io.now);
             for a in &mut s.aggregates {
                 a.protocol = self.aggregates.protocol(&a.name);

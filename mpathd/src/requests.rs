@@ -22,6 +22,9 @@ pub fn answer<K, P>(
         RequestBody::Status => {
             return ResponseBody::Ok(Payload::Status(d.engine.status()))
         }
+        RequestBody::StatusBrief => {
+            return ResponseBody::Ok(Payload::Status(d.engine.status_brief()))
+        }
         RequestBody::Offline { interface } => {
             return engine_result(d.engine.offline(&interface, now))
         }

@@ -25,15 +25,20 @@ pub struct Request {
     pub body: RequestBody,
 }
 
-/// The requests. Only `ping`, `status` and `watch` are open to every
-/// local user; the others need root. `offline` to `set_test` are
-/// mpathd's, `port_offline` to `track_group` laggd's.
+/// The requests. Only `ping`, `status`, `status_brief` and `watch` are
+/// open to every local user; the others need root. `offline` to
+/// `set_test` are mpathd's, `port_offline` to `track_group` laggd's.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum RequestBody {
     /// Is the daemon there?
     Ping,
     /// The whole state (ipmpstat's snapshot).
     Status,
+    /// The state without each member's probe paths (their targets and
+    /// counts), which ipmpstat's `-i`, `-g` and `-a` views do not show
+    /// and which are most of a thousand members' status. laggd answers
+    /// it as `status`.
+    StatusBrief,
     /// Stream events until the client disconnects.
     Watch,
     /// if_mpadm -d.
@@ -152,7 +157,7 @@ impl Request {
         } = w;
         // Which optional fields each request takes; any other is refused.
         let allowed: &[&str] = match request.as_str() {
-            "ping" | "status" | "watch" | "reload" => &[],
+            "ping" | "status" | "status_brief" | "watch" | "reload" => &[],
             "offline" | "online" | "port_online" => &["interface"],
             "set_group" => &["interface", "group"],
             "set_standby" => &["interface", "standby"],
@@ -186,6 +191,7 @@ impl Request {
         let body = match request.as_str() {
             "ping" => RequestBody::Ping,
             "status" => RequestBody::Status,
+            "status_brief" => RequestBody::StatusBrief,
             "watch" => RequestBody::Watch,
             "reload" => RequestBody::Reload,
             "offline" => RequestBody::Offline {
@@ -263,6 +269,7 @@ impl Request {
         let name = match &self.body {
             RequestBody::Ping => "ping",
             RequestBody::Status => "status",
+            RequestBody::StatusBrief => "status_brief",
             RequestBody::Watch => "watch",
             RequestBody::Reload => "reload",
             RequestBody::Offline { interface } => {
@@ -327,9 +334,10 @@ impl RequestBody {
     /// Whether the request changes anything (and so needs root).
     pub fn mutates(&self) -> bool {
         match self {
-            RequestBody::Ping | RequestBody::Status | RequestBody::Watch => {
-                false
-            }
+            RequestBody::Ping
+            | RequestBody::Status
+            | RequestBody::StatusBrief
+            | RequestBody::Watch => false,
             RequestBody::Offline { .. }
             | RequestBody::Online { .. }
             | RequestBody::Reload
@@ -622,6 +630,7 @@ mod tests {
         for body in [
             RequestBody::Ping,
             RequestBody::Status,
+            RequestBody::StatusBrief,
             RequestBody::Watch,
             RequestBody::Reload,
             RequestBody::Offline {

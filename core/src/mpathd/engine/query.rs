@@ -122,6 +122,17 @@ fn probe_word(i: &Iface) -> &'static str {
 impl Engine {
     /// The whole state, self-consistent.
     pub fn status(&self) -> Status {
+        self.status_with(true)
+    }
+
+    /// [`Engine::status`] without each member's probe paths (`paths`
+    /// empty): what ipmpstat's `-i`, `-g` and `-a` show, at a fraction
+    /// of the size.
+    pub fn status_brief(&self) -> Status {
+        self.status_with(false)
+    }
+
+    fn status_with(&self, paths: bool) -> Status {
         let mut st = Status::default();
         for (gi, g) in self.groups.iter().enumerate() {
             let mut gs = GroupStatus {
@@ -182,7 +193,11 @@ impl Engine {
                 link: link_word(i).to_string(),
                 probe: probe_word(i).to_string(),
                 state: state.as_str().to_string(),
-                paths: i.paths.iter().map(path_info).collect(),
+                paths: if paths {
+                    i.paths.iter().map(path_info).collect()
+                } else {
+                    Vec::new()
+                },
                 hosted: g
                     .map(|g| g.hosted_by(&i.name))
                     .unwrap_or_default()

@@ -48,6 +48,18 @@ fn start_configures_test_and_data_addresses() {
 }
 
 #[test]
+fn a_brief_status_is_the_status_without_probe_paths() {
+    let w = world(BASE);
+    let mut full = w.engine.status();
+    let brief = w.engine.status_brief();
+    assert!(brief.interfaces.iter().all(|i| i.paths.is_empty()));
+    for i in &mut full.interfaces {
+        i.paths.clear();
+    }
+    assert_eq!(brief, full);
+}
+
+#[test]
 fn carrier_loss_moves_addresses_and_announces() {
     let mut w = world(BASE);
     w.carrier("mp0", false);
