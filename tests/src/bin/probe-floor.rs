@@ -5,13 +5,15 @@
 //! test address 198.18.(4 + i/250).(i%250 + 1), as the benchmark's lab
 //! has them), sends each member's probes at mpathd's rate (7 a second at
 //! FDT 1000 ms, alternating the two targets 198.18.0.1 and 198.18.0.2),
-//! in turns at most every 2 ms as the driver takes them, and reads every
-//! reply. As mpathd does, it queues a turn's probes
-//! (`ProbeSockets::send`) and sends them with one `ProbeSockets::flush`
-//! at the end of the turn, and reads replies a batch at a time. What it costs is what the kernel, the lab's forwarding (which
-//! runs in the sender's system calls) and the system calls cost for
-//! that traffic; what mpathd costs beyond it is mpathd's own. A
-//! benchmark tool: it runs until killed and prints nothing but errors.
+//! in turns paced as mpathd's driver paces them at that FDT (4.5 ms,
+//! `mpath_core::probe::timer_slack`), and reads every reply. As mpathd
+//! does, it queues a turn's probes (`ProbeSockets::send`), sends them
+//! with one `ProbeSockets::flush` at the end of the turn, and reads
+//! replies a batch at a time. What it costs is what the kernel, the
+//! lab's forwarding (which runs in the sender's system calls) and the
+//! system calls cost for that traffic; what mpathd costs beyond it is
+//! mpathd's own. A benchmark tool: it runs until killed and prints
+//! nothing but errors.
 //!
 //! Usage: `probe-floor N` in the lab's host namespace, as root.
 
@@ -29,11 +31,11 @@ use mpath_core::time::Instant;
 use mpath_sys::probes::ProbeSockets;
 use mpath_sys::{clock, ifindex};
 
+/// The benchmark's failure detection time.
+const FDT: Duration = Duration::from_millis(1000);
+
 /// Probes per path per second at FDT 1000 ms (FDT / 7).
 const PER_SECOND: u64 = 7;
-
-/// The shortest time between two turns, as mpathd's driver.
-const TURN: Duration = Duration::from_millis(2);
 
 fn test_address(i: usize) -> IpAddr {
     let hi = u8::try_from(4 + i / 250).unwrap_or(u8::MAX);
@@ -55,6 +57,8 @@ fn main() {
             std::process::exit(64);
         }
     };
+    // The shortest time between two turns, as mpathd's driver.
+    let turn = mpath_core::probe::timer_slack(FDT);
     let interval = Duration::from_nanos(1_000_000_000 / PER_SECOND);
     let mut sockets = ProbeSockets::new();
     let mut fds: Vec<RawFd> = Vec::new();
@@ -100,7 +104,7 @@ fn main() {
     // sent: a cursor finds them without looking at the others.
     let mut cursor = 0;
     loop {
-        std::thread::sleep(TURN);
+        std::thread::sleep(turn);
         let now = clock::now();
         for fd in &fds {
             while let Ok(Some(_)) = sockets.recv(*fd) {}
