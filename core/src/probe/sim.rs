@@ -250,15 +250,8 @@ impl Sim {
                 continue;
             }
             let p = &self.peers[i];
-            self.in_flight.push(EchoReply {
-                src: p.addr,
-                id: req.id,
-                seq: req.seq,
-                kind: req.kind,
-                timestamp: req.sent_at,
-                nonce: req.nonce,
-                received_at: req.sent_at + p.rtt,
-            });
+            let at = req.sent_at + p.rtt;
+            self.in_flight.push(EchoReply::answering(&req, p.addr, at));
         }
     }
 

@@ -70,15 +70,7 @@ fn one_probe_out() -> (ProbeDetector, ProbeRequest) {
 }
 
 fn reply_to(req: &ProbeRequest, rtt: Duration) -> EchoReply {
-    EchoReply {
-        src: req.dst,
-        id: req.id,
-        seq: req.seq,
-        kind: req.kind,
-        timestamp: req.sent_at,
-        nonce: req.nonce,
-        received_at: req.sent_at + rtt,
-    }
+    EchoReply::answering(req, req.dst, req.sent_at + rtt)
 }
 
 // ----- timing -----------------------------------------------------------

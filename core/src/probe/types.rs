@@ -112,6 +112,27 @@ pub struct EchoReply {
     pub received_at: Instant,
 }
 
+impl EchoReply {
+    /// The reply `from` sends to `req`, echoing its identifier, sequence
+    /// number, kind, timestamp and nonce, received at `received_at`: what
+    /// a target of the simulations and fakes answers.
+    pub fn answering(
+        req: &ProbeRequest,
+        from: IpAddr,
+        received_at: Instant,
+    ) -> EchoReply {
+        EchoReply {
+            src: from,
+            id: req.id,
+            seq: req.seq,
+            kind: req.kind,
+            timestamp: req.sent_at,
+            nonce: req.nonce,
+            received_at,
+        }
+    }
+}
+
 /// The path verdict, latched with hysteresis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Verdict {

@@ -201,15 +201,7 @@ impl ProbeIo for FakeNet {
                 continue;
             }
             let at = req.sent_at + n.rtt;
-            let reply = EchoReply {
-                src: req.dst,
-                id: req.id,
-                seq: req.seq,
-                kind: req.kind,
-                timestamp: req.sent_at,
-                nonce: req.nonce,
-                received_at: at,
-            };
+            let reply = EchoReply::answering(&req, req.dst, at);
             n.in_flight.push((at, key, reply));
         }
     }

@@ -215,15 +215,7 @@ impl World {
                 at: self.now + self.rtt,
                 ifname: ifname.to_string(),
                 family,
-                reply: EchoReply {
-                    src: from,
-                    id: r.id,
-                    seq: r.seq,
-                    kind: r.kind,
-                    timestamp: r.sent_at,
-                    nonce: r.nonce,
-                    received_at: self.now + self.rtt,
-                },
+                reply: EchoReply::answering(&r, from, self.now + self.rtt),
             });
         }
     }
