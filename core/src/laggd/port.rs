@@ -50,15 +50,7 @@ impl ArpProbes {
         received_at: Instant,
     ) -> Option<EchoReply> {
         let req = self.outstanding.remove(&target)?;
-        Some(EchoReply {
-            src: target,
-            id: req.id,
-            seq: req.seq,
-            kind: req.kind,
-            timestamp: req.sent_at,
-            nonce: req.nonce,
-            received_at,
-        })
+        Some(EchoReply::answering(&req, target, received_at))
     }
 }
 

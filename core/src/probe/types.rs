@@ -115,7 +115,8 @@ pub struct EchoReply {
 impl EchoReply {
     /// The reply `from` sends to `req`, echoing its identifier, sequence
     /// number, kind, timestamp and nonce, received at `received_at`: what
-    /// a target of the simulations and fakes answers.
+    /// a target of the simulations and fakes answers, and what laggd's
+    /// per-port probes (ARP, NS) stand for once answered.
     pub fn answering(
         req: &ProbeRequest,
         from: IpAddr,
